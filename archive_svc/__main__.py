@@ -1,0 +1,3 @@
+from archive_svc.cli import main
+
+raise SystemExit(main())

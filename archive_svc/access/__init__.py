@@ -1,0 +1,1 @@
+"""Access rules: pure functions, no I/O (access-rules.md)."""

@@ -1,0 +1,46 @@
+"""Roles of access-rules.md §2 (snake_case, the same on the wire and in code)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    PROTECTION_OFFICER = "protection_officer"
+    LEGAL_CONSULTANT = "legal_consultant"
+    CIVIL_REGISTRAR = "civil_registrar"
+    RESEARCH_ASSISTANT = "research_assistant"
+    SECRETARY = "secretary"
+    DIGITISATION_SECRETARY = "digitisation_secretary"
+    ARCHIVE_AGENT = "archive_agent"
+    ARCHIVE_MANAGER = "archive_manager"
+    HISTORY_MISSION_STAFF = "history_mission_staff"
+    DG_DELEGATE = "dg_delegate"
+    DPO_AUDITOR = "dpo_auditor"
+    RESEARCHER = "researcher"
+    PUBLIC = "public"
+    CNDA = "cnda"
+    ADMINISTRATIVE_COURT = "administrative_court"
+    PREFECTURE_AGENT = "prefecture_agent"
+    OFII = "ofii"
+    PUBLIC_PROSECUTOR = "public_prosecutor"
+    POLICE = "police"
+    FOREIGN_AUTHORITY = "foreign_authority"
+    UNHCR = "unhcr"
+    INTERIOR_CUSTODY = "interior_custody"
+    SIAF = "siaf"
+    DESTRUCTION_CONTRACTOR = "destruction_contractor"
+    ADMINISTRATOR = "administrator"
+    GATEWAY = "gateway"
+    """A scanner station (machine token)."""
+
+
+ROLE_NAMES = frozenset(r.value for r in Role)
+
+
+def parse_role(raw: str) -> Role:
+    try:
+        return Role(raw)
+    except ValueError:
+        valid = ", ".join(sorted(ROLE_NAMES))
+        raise ValueError(f"unknown role {raw!r}; valid roles: {valid}") from None

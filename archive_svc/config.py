@@ -1,0 +1,158 @@
+"""Typed settings, read once: defaults < TOML file < ``ARCHIVE_<SECTION>_<KEY>`` variables.
+
+Only this module reads the environment. Everything else receives a frozen
+:class:`Settings` value (or plain parameters taken from it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """A configuration key is unknown or has the wrong type; the message names it."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///var/archive.db"
+    """``sqlite:///relative/or//absolute.db`` or ``postgresql://user@host:port/db``."""
+    busy_timeout_s: float = 30.0
+    pool_min: int = 2
+    pool_max: int = 10
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret: str = ""
+    """Signing secret for sessions; generated into the data dir when empty."""
+
+
+@dataclass(frozen=True)
+class MqttSettings:
+    broker: str = "embedded"
+    """``embedded`` (loopback broker inside serve) or ``external``."""
+    url: str = ""
+    protocol: int = 311
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    max_batch: int = 500
+    """Largest movement batch the API accepts."""
+    future_tolerance_s: int = 300
+    """How far a device clock may run ahead before ``scanned_at`` is refused."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    site: str = "main"
+    instance: str = "svc1"
+    data_dir: str = "var"
+    ui_locale: str = "fr"
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    mqtt: MqttSettings = field(default_factory=MqttSettings)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database.url.startswith(("postgres://", "postgresql://"))
+
+
+def _coerce(key: str, raw: Any, target: type[Any]) -> Any:
+    try:
+        if target is bool:
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in {"1", "true", "yes", "on"}:
+                return True
+            if str(raw).lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if target in (int, float) and isinstance(raw, bool):
+            raise ValueError(raw)
+        return target(raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(
+            f"setting {key}: expected {target.__name__}, got {raw!r}"
+        ) from exc
+
+
+_TYPES: dict[str, type[Any]] = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+def _section_values(
+    cls: type[Any], name: str, toml: dict[str, Any], env: dict[str, str]
+) -> dict[str, Any]:
+    known = {f.name: _TYPES[str(f.type)] for f in dataclasses.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, raw in toml.items():
+        if key not in known:
+            raise SettingsError(f"unknown setting [{name}] {key}")
+        values[key] = _coerce(f"[{name}] {key}", raw, known[key])
+    prefix = f"ARCHIVE_{name.upper()}_"
+    for var, raw in env.items():
+        if var.startswith(prefix):
+            key = var[len(prefix) :].lower()
+            if key not in known:
+                raise SettingsError(f"unknown setting {var}")
+            values[key] = _coerce(var, raw, known[key])
+    return values
+
+
+_NESTED: dict[str, type[Any]] = {
+    "database": DatabaseSettings,
+    "http": HttpSettings,
+    "mqtt": MqttSettings,
+    "ledger": LedgerSettings,
+}
+_TOP = {"site": str, "instance": str, "data_dir": str, "ui_locale": str}
+
+
+def load_settings(
+    env: dict[str, str] | None = None, config_file: str | Path | None = None
+) -> Settings:
+    """Build settings from defaults, an optional TOML file and ``ARCHIVE_*`` variables.
+
+    Raises:
+        SettingsError: naming the first unknown key or badly typed value.
+    """
+    env = dict(os.environ if env is None else env)
+    path = config_file or env.get("ARCHIVE_CONFIG")
+    toml: dict[str, Any] = {}
+    if path:
+        try:
+            toml = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"cannot read config file {path}: {exc}") from exc
+    env = {
+        k: v
+        for k, v in env.items()
+        if k.startswith("ARCHIVE_") and k != "ARCHIVE_CONFIG"
+    }
+    top: dict[str, Any] = {}
+    for key, raw in toml.items():
+        if key in _NESTED:
+            continue
+        if key not in _TOP:
+            raise SettingsError(f"unknown setting {key}")
+        top[key] = _coerce(key, raw, _TOP[key])
+    nested_env = {k for k in env if k.split("_")[1].lower() in _NESTED}
+    for var in set(env) - nested_env:
+        key = var[len("ARCHIVE_") :].lower()
+        if key not in _TOP:
+            raise SettingsError(f"unknown setting {var}")
+        top[key] = _coerce(var, env[var], _TOP[key])
+    sections = {
+        name: cls(**_section_values(cls, name, toml.get(name, {}), env))
+        for name, cls in _NESTED.items()
+    }
+    return Settings(**top, **sections)

@@ -1,0 +1,54 @@
+"""Commands: what a caller asks the services to do (frozen, imperative names)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MovementRequest:
+    """One movement as submitted (API, scanner or import); validated by the service."""
+
+    event_id: str
+    item: str
+    kind: str
+    to: str | None = None
+    actor: str | None = None
+    device_id: str | None = None
+    device_seq: int | None = None
+    scanned_at: str | None = None
+    reason: str = ""
+    force: bool = False
+    request_id: str | None = None
+    task_ref: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    entry_mode: str = "manual"
+
+
+@dataclass(frozen=True)
+class RecordMovements:
+    movements: tuple[MovementRequest, ...]
+    submitted_by: str
+    source: str = "api"
+
+
+@dataclass(frozen=True)
+class RegisterLocation:
+    kind: str
+    code: str
+    name: str = ""
+    parent: str | None = None
+    capacity_mm: int | None = None
+    walk_order: int = 0
+    barcode: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisterItem:
+    kind: str
+    number: str
+    division: str = ""
+    width_mm: int | None = None
+    barcode: str | None = None

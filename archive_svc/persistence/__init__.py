@@ -1,0 +1,1 @@
+"""Piccolo adapters: the only package that imports piccolo."""

@@ -1,0 +1,57 @@
+"""Build the piccolo engine from a database URL and bind our tables to it.
+
+No connection is opened here: SQLite connects per query or transaction, and the
+PostgreSQL pool is opened by the web app's lifespan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from archive_svc.persistence.tables import TABLES
+
+_engine: Engine | None = None
+
+
+class DatabaseUrlError(ValueError):
+    """The database URL is neither sqlite:/// nor postgresql://."""
+
+
+def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(path), timeout=busy_timeout_s)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    raise DatabaseUrlError(
+        f"unsupported database URL {url!r}: use sqlite:///path.db or postgresql://..."
+    )
+
+
+def configure(url: str, busy_timeout_s: float = 30.0) -> Engine:
+    """Create the engine for ``url`` and bind every table to it."""
+    global _engine
+    engine = make_engine(url, busy_timeout_s)
+    for table in TABLES:
+        table._meta._db = engine
+    _engine = engine
+    return engine
+
+
+def current() -> Engine:
+    """The configured engine; falls back to the settings' URL (piccolo CLI use)."""
+    if _engine is None:
+        from archive_svc.config import load_settings
+
+        settings = load_settings()
+        return configure(settings.database.url, settings.database.busy_timeout_s)
+    return _engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return isinstance(engine, SQLiteEngine)

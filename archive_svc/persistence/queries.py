@@ -1,0 +1,143 @@
+"""Read models over the projection and the ledger (no transaction, no writes)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from archive_svc.domain.custody import LedgerEntry
+from archive_svc.domain.model import CustodianKind, ItemKind, Location, Position
+from archive_svc.persistence import repositories as repos
+from archive_svc.persistence.sql import fetch
+from archive_svc.persistence.tables import TABLES
+from archive_svc.services import ports
+
+
+_SHELF_JOIN = (
+    " LEFT JOIN location l{n} ON p{n}.custodian_kind = 'location'"
+    " AND l{n}.id = p{n}.custodian_id AND l{n}.kind = 'shelf' AND p{n}.state = 'in_storage'"
+)
+
+
+class PiccoloCustodyQueries(ports.CustodyQueries):
+    async def where_is(self, barcode: str) -> ports.ItemView | None:
+        rows = await fetch(f"SELECT {repos.ITEM_COLUMNS} FROM item WHERE barcode = {{}}", barcode)
+        if not rows:
+            return None
+        item = repos.item_from_row(rows[0])
+        position = await self._position(item.id)
+        chain, location = await self._chain(position)
+        kind = None
+        if position is not None:
+            found = await fetch("SELECT kind FROM movement WHERE seq = {}", position.last_seq)
+            kind = found[0]["kind"] if found else None
+        return ports.ItemView(item, position, tuple(chain), location, kind)
+
+    async def _position(self, item_id: str) -> Position | None:
+        cols = "item_id, state, custodian_kind, custodian_id, custodian_label, since, last_seq, event_id, destination, last_verified_at"
+        rows = await fetch(f"SELECT {cols} FROM position WHERE item_id = {{}}", item_id)
+        return repos.position_from_row(rows[0]) if rows else None
+
+    async def _chain(self, position: Position | None) -> tuple[list[str], Location | None]:
+        chain: list[str] = []
+        for _ in range(4):
+            if position is None:
+                return chain, None
+            custodian = position.custodian
+            if custodian.kind is CustodianKind.LOCATION:
+                location = await self._location_by_id(custodian.id)
+                if location is not None:
+                    chain.append(location.path)
+                return chain, location
+            if custodian.kind is CustodianKind.PERSON:
+                chain.append(f"{custodian.label} ({custodian.id})")
+                return chain, None
+            rows = await fetch("SELECT barcode FROM item WHERE id = {}", custodian.id)
+            chain.append(rows[0]["barcode"] if rows else custodian.id)
+            position = await self._position(custodian.id)
+        return chain, None
+
+    async def _location_by_id(self, location_id: str) -> Location | None:
+        rows = await fetch(f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE id = {{}}", location_id)
+        return repos.location_from_row(rows[0]) if rows else None
+
+    async def history(self, item_id: str, offset: int, limit: int) -> tuple[list[LedgerEntry], int]:
+        total = await fetch("SELECT COUNT(*) AS n FROM movement WHERE item = {}", item_id)
+        rows = await fetch(
+            f"SELECT {repos.MOVEMENT_COLUMNS} FROM movement WHERE item = {{}} ORDER BY seq DESC LIMIT {{}} OFFSET {{}}",
+            item_id,
+            limit,
+            offset,
+        )
+        return [repos.entry_from_row(r) for r in rows], int(total[0]["n"])
+
+    async def location_contents(self, barcode: str) -> ports.LocationContents | None:
+        rows = await fetch(f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE barcode = {{}} OR code = {{}}", barcode, barcode)
+        if not rows:
+            return None
+        location = repos.location_from_row(rows[0])
+        children = await fetch(
+            f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE parent = {{}} ORDER BY walk_order, code", location.id
+        )
+        item_cols = ", ".join(f"i.{c.strip()}" for c in repos.ITEM_COLUMNS.split(","))
+        lines = await fetch(
+            f"SELECT {item_cols}, p.state, p.since FROM position p JOIN item i ON i.id = p.item_id"
+            " WHERE p.custodian_id = {} ORDER BY i.barcode LIMIT 5000",
+            location.id,
+        )
+        items = tuple(ports.ContentLine(repos.item_from_row(r), r["state"], r["since"]) for r in lines)
+        occupied = await self._occupied(location)
+        free = None
+        if location.capacity_mm is not None:
+            free = location.capacity_mm - occupied - location.reserved_mm
+        return ports.LocationContents(location, items, occupied, free, tuple(repos.location_from_row(c) for c in children))
+
+    async def _occupied(self, location: Location) -> int:
+        rows = await fetch("SELECT kind, width_mm FROM item WHERE home_location = {}", location.id)
+        from archive_svc.domain.model import DEFAULT_WIDTH_MM
+
+        return sum(r["width_mm"] if r["width_mm"] is not None else DEFAULT_WIDTH_MM[ItemKind(r["kind"])] for r in rows)
+
+    async def ledger(self, batch_size: int = 2000) -> AsyncIterator[LedgerEntry]:
+        after = 0
+        while True:
+            rows = await fetch(
+                f"SELECT {repos.MOVEMENT_COLUMNS} FROM movement WHERE seq > {{}} ORDER BY seq LIMIT {{}}",
+                after,
+                batch_size,
+            )
+            for row in rows:
+                yield repos.entry_from_row(row)
+            if len(rows) < batch_size:
+                return
+            after = rows[-1]["seq"]
+
+    async def inventory(self) -> AsyncIterator[ports.InventoryRow]:
+        for row in await fetch("SELECT barcode, code FROM location ORDER BY code"):
+            yield ports.InventoryRow(row["barcode"], "location", row["code"], "")
+        after = ""
+        while True:
+            rows = await fetch(
+                "SELECT i.barcode, i.kind, i.number,"
+                " COALESCE(l1.barcode, l2.barcode, l3.barcode) AS location FROM item i"
+                " LEFT JOIN position p1 ON p1.item_id = i.id"
+                + _SHELF_JOIN.format(n=1)
+                + " LEFT JOIN position p2 ON p1.custodian_kind = 'container' AND p2.item_id = p1.custodian_id"
+                + _SHELF_JOIN.format(n=2)
+                + " LEFT JOIN position p3 ON p2.custodian_kind = 'container' AND p3.item_id = p2.custodian_id"
+                + _SHELF_JOIN.format(n=3)
+                + " WHERE i.barcode > {} ORDER BY i.barcode LIMIT 5000",
+                after,
+            )
+            for row in rows:
+                yield ports.InventoryRow(row["barcode"], row["kind"], row["number"], row["location"] or "")
+            if len(rows) < 5000:
+                return
+            after = rows[-1]["barcode"]
+
+    async def counts(self) -> dict[str, int]:
+        result = {}
+        for table in TABLES:
+            name = table._meta.tablename
+            rows = await fetch(f"SELECT COUNT(*) AS n FROM {name}")
+            result[name] = int(rows[0]["n"])
+        return result

@@ -1,0 +1,49 @@
+"""Raw SQL on the current transaction's connection, for the hot paths.
+
+Statements are written with ``{}`` placeholders; they become ``$1..$n`` for
+asyncpg and ``?`` for sqlite3. Values are always passed as arguments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from archive_svc.persistence.engine import is_sqlite
+from archive_svc.persistence.tables import ChainHead
+
+_PLACEHOLDER = re.compile(r"\{\}")
+
+
+def render(sql: str, engine: Engine) -> str:
+    if is_sqlite(engine):
+        return _PLACEHOLDER.sub("?", sql)
+    counter = iter(range(1, 10_000))
+    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+
+
+def _connection(engine: Engine) -> Any:
+    tx = engine.current_transaction.get()
+    if tx is None:
+        raise RuntimeError("raw writes run inside a unit of work")
+    return tx.connection
+
+
+async def execute_many(engine: Engine, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run one statement for many rows inside the current transaction."""
+    if not rows:
+        return
+    await _connection(engine).executemany(render(sql, engine), rows)
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Rows as dicts; inside the current transaction when there is one."""
+    rows = await ChainHead.raw(sql, *args).run()
+    return list(rows)
+
+
+def placeholders(count: int) -> str:
+    return ", ".join(["{}"] * count)

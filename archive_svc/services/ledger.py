@@ -1,0 +1,30 @@
+"""Checking the hash chain behind ``archive-svc audit verify``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archive_svc.domain import custody
+from archive_svc.services.ports import CustodyQueries
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    checked: int
+    head_hash: str
+    broken: custody.ChainBreak | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+async def verify_ledger(queries: CustodyQueries) -> VerifyReport:
+    """Recompute every link of the chain; stop at the first broken entry."""
+    prev, expected, checked = custody.GENESIS_HASH, 1, 0
+    async for entry in queries.ledger():
+        broken = custody.verify_chain_step(entry, prev, expected)
+        if broken is not None:
+            return VerifyReport(checked, prev, broken)
+        prev, expected, checked = entry.hash, expected + 1, checked + 1
+    return VerifyReport(checked, prev, None)

@@ -1,0 +1,242 @@
+"""Ports: what the services need from the outside world.
+
+Adapters (``persistence``) and test fakes both subclass these, so a changed
+signature breaks the fake loudly. A unit of work is one transaction: leaving
+``async with uow`` without ``commit()`` rolls everything back.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from archive_svc.domain.custody import Home, LedgerEntry
+from archive_svc.domain.model import Item, Location, Position, Principal
+
+
+class Clock(abc.ABC):
+    @abc.abstractmethod
+    def now(self) -> datetime:
+        """Current time, timezone-aware UTC."""
+
+
+class SystemClock(Clock):
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class InboxRecord:
+    event_id: str
+    digest: str
+    outcome: str
+    code: str
+    message: str
+    seq: int | None
+    source: str
+    submitted_by: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Rejection:
+    event_id: str | None
+    source: str
+    code: str
+    message: str
+    body: str
+    submitted_by: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    id: str
+    name: str
+    role: str
+    token_hash: str
+    revoked: bool
+
+
+class ItemRepository(abc.ABC):
+    @abc.abstractmethod
+    async def by_barcodes(self, barcodes: Iterable[str]) -> dict[str, Item]: ...
+
+    @abc.abstractmethod
+    async def by_ids(self, ids: Iterable[str]) -> dict[str, Item]: ...
+
+    @abc.abstractmethod
+    async def add_many(self, items: Sequence[Item]) -> None:
+        """Insert items; raises ``AlreadyExists`` on a duplicate barcode or number."""
+
+    @abc.abstractmethod
+    async def set_homes(self, homes: Mapping[str, Home]) -> None: ...
+
+    @abc.abstractmethod
+    async def occupancy(self, location_ids: Iterable[str]) -> dict[str, int]:
+        """Millimetres used on each shelf by the items whose home it is."""
+
+    @abc.abstractmethod
+    async def next_serials(self, prefix: str, count: int) -> int:
+        """Reserve ``count`` serials for ``prefix``; return the first."""
+
+
+class LocationRepository(abc.ABC):
+    @abc.abstractmethod
+    async def by_refs(self, refs: Iterable[str]) -> dict[str, Location]:
+        """Locations by barcode or by code (``INTAKE``, ``M1-E01-T01-S1``)."""
+
+    @abc.abstractmethod
+    async def by_ids(self, ids: Iterable[str]) -> dict[str, Location]: ...
+
+    @abc.abstractmethod
+    async def add_many(self, locations: Sequence[Location]) -> None: ...
+
+
+class PrincipalRepository(abc.ABC):
+    @abc.abstractmethod
+    async def by_refs(self, refs: Iterable[str]) -> dict[str, Principal]:
+        """Principals by id or badge barcode."""
+
+    @abc.abstractmethod
+    async def add(self, principal: Principal) -> None: ...
+
+
+class TokenRepository(abc.ABC):
+    @abc.abstractmethod
+    async def by_hash(self, token_hash: str) -> ApiTokenRecord | None: ...
+
+    @abc.abstractmethod
+    async def add(self, token: ApiTokenRecord) -> None: ...
+
+
+class LedgerRepository(abc.ABC):
+    @abc.abstractmethod
+    async def lock_head(self) -> tuple[int, str]:
+        """Lock the chain head for this transaction; return (seq, hash)."""
+
+    @abc.abstractmethod
+    async def append_many(self, entries: Sequence[LedgerEntry]) -> None: ...
+
+    @abc.abstractmethod
+    async def set_head(self, seq: int, hash_: str) -> None: ...
+
+
+class PositionRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get_many(self, item_ids: Iterable[str]) -> dict[str, Position]: ...
+
+    @abc.abstractmethod
+    async def upsert_many(self, positions: Sequence[Position]) -> None: ...
+
+
+class InboxRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get_many(self, event_ids: Iterable[str]) -> dict[str, InboxRecord]: ...
+
+    @abc.abstractmethod
+    async def add_many(self, records: Sequence[InboxRecord]) -> None: ...
+
+
+class JournalRepository(abc.ABC):
+    @abc.abstractmethod
+    async def add_many(self, rejections: Sequence[Rejection]) -> None: ...
+
+
+class AbstractUnitOfWork(abc.ABC):
+    items: ItemRepository
+    locations: LocationRepository
+    principals: PrincipalRepository
+    tokens: TokenRepository
+    ledger: LedgerRepository
+    positions: PositionRepository
+    inbox: InboxRepository
+    journal: JournalRepository
+
+    async def __aenter__(self) -> Self:
+        await self._begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    @abc.abstractmethod
+    async def _begin(self) -> None: ...
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    async def rollback(self) -> None:
+        """Undo what was not committed; a no-op after ``commit()``."""
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """Where an item is now: its position and the chain of custody above it."""
+
+    item: Item
+    position: Position | None
+    chain: tuple[str, ...]
+    """Human-readable custody chain, innermost first (box, shelf path or holder)."""
+    location: Location | None
+    """The shelf or virtual place the item sits at, through its containers."""
+    movement_kind: str | None
+
+
+@dataclass(frozen=True)
+class ContentLine:
+    item: Item
+    state: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class LocationContents:
+    location: Location
+    items: tuple[ContentLine, ...]
+    occupied_mm: int
+    free_mm: int | None
+    children: tuple[Location, ...]
+
+
+@dataclass(frozen=True)
+class InventoryRow:
+    barcode: str
+    kind: str
+    number: str
+    location: str
+
+
+class CustodyQueries(abc.ABC):
+    """Read models; no transaction needed, never writes."""
+
+    @abc.abstractmethod
+    async def where_is(self, barcode: str) -> ItemView | None: ...
+
+    @abc.abstractmethod
+    async def history(self, item_id: str, offset: int, limit: int) -> tuple[list[LedgerEntry], int]: ...
+
+    @abc.abstractmethod
+    async def location_contents(self, barcode: str) -> LocationContents | None: ...
+
+    @abc.abstractmethod
+    def ledger(self, batch_size: int = 2000) -> AsyncIterator[LedgerEntry]:
+        """Every ledger entry in ``seq`` order, streamed in batches."""
+
+    @abc.abstractmethod
+    def inventory(self) -> AsyncIterator[InventoryRow]:
+        """Locations then items, with each item's current shelf barcode."""
+
+    @abc.abstractmethod
+    async def counts(self) -> dict[str, int]:
+        """Number of rows per main table (for the demo and the CLI)."""
