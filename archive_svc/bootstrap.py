@@ -14,7 +14,12 @@ from archive_svc.persistence.queries import PiccoloCustodyQueries
 from archive_svc.persistence.unit_of_work import PiccoloUnitOfWork
 from archive_svc.services import registry
 from archive_svc.services.custody import LedgerPolicy
-from archive_svc.services.ports import AbstractUnitOfWork, Clock, CustodyQueries, SystemClock
+from archive_svc.services.ports import (
+    AbstractUnitOfWork,
+    Clock,
+    CustodyQueries,
+    SystemClock,
+)
 
 
 @dataclass
@@ -37,7 +42,8 @@ class Runtime:
     async def start_pool(self) -> None:
         if self.uses_pool:
             await self.engine.start_connection_pool(
-                min_size=self.settings.database.pool_min, max_size=self.settings.database.pool_max
+                min_size=self.settings.database.pool_min,
+                max_size=self.settings.database.pool_max,
             )
 
     async def close_pool(self) -> None:
@@ -56,4 +62,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         max_batch=settings.ledger.max_batch,
         future_tolerance=timedelta(seconds=settings.ledger.future_tolerance_s),
     )
-    return Runtime(settings, engine, clock or SystemClock(), PiccoloCustodyQueries(), policy)
+    return Runtime(
+        settings, engine, clock or SystemClock(), PiccoloCustodyQueries(), policy
+    )

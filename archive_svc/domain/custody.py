@@ -11,8 +11,8 @@ import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from archive_svc.domain import errors
@@ -429,19 +429,19 @@ class LedgerEntry:
 
 
 def _replace_hash(entry: LedgerEntry, value: str) -> LedgerEntry:
-    from dataclasses import replace
-
     return replace(entry, hash=value)
 
 
 def iso(ts: datetime) -> str:
     """RFC 3339 UTC with microseconds and ``Z``."""
-    from datetime import UTC
-
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if ts.tzinfo is not UTC:
+        ts = ts.astimezone(UTC)
+    return f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}T{ts.hour:02d}:{ts.minute:02d}:{ts.second:02d}.{ts.microsecond:06d}Z"
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int):
+        return value
     if isinstance(value, datetime):
         return iso(value)
     if isinstance(value, Mapping):
@@ -453,10 +453,10 @@ def _jsonable(value: Any) -> Any:
 
 def canonical_json(entry: LedgerEntry) -> bytes:
     """Sorted keys, UTF-8, no spaces, UTC timestamps with microseconds, nulls kept."""
-    fields = {k: v for k, v in vars(entry).items() if k != "hash"}
+    fields = {k: _jsonable(v) for k, v in vars(entry).items() if k != "hash"}
     return json.dumps(
-        _jsonable(fields), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:
@@ -470,12 +470,18 @@ class ChainBreak:
     problem: str
 
 
-def verify_chain_step(entry: LedgerEntry, prev_hash: str, expected_seq: int) -> ChainBreak | None:
+def verify_chain_step(
+    entry: LedgerEntry, prev_hash: str, expected_seq: int
+) -> ChainBreak | None:
     """Check one entry against the previous hash and the expected sequence number."""
     if entry.seq != expected_seq:
-        return ChainBreak(entry.seq, entry.event_id, f"sequence gap: expected {expected_seq}")
+        return ChainBreak(
+            entry.seq, entry.event_id, f"sequence gap: expected {expected_seq}"
+        )
     if entry.prev_hash != prev_hash:
-        return ChainBreak(entry.seq, entry.event_id, "prev_hash does not link to the previous entry")
+        return ChainBreak(
+            entry.seq, entry.event_id, "prev_hash does not link to the previous entry"
+        )
     if chain_hash(entry.prev_hash, entry.canonical()) != entry.hash:
         return ChainBreak(entry.seq, entry.event_id, "content does not match its hash")
     return None

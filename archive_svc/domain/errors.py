@@ -7,6 +7,9 @@ Hierarchy::
     │   ├── InvalidBarcode
     │   │   ├── MalformedBarcode       code "malformed_barcode"
     │   │   └── BadCheckCharacter      code "bad_check_character"
+    │   ├── InvalidId                  code "invalid_id"
+    │   ├── UnknownKind                code "unknown_kind"
+    │   ├── ActorRequired              code "actor_required"
     │   ├── InvalidTimestamp           code "invalid_timestamp"
     │   ├── FutureTimestamp            code "future_timestamp"
     │   ├── BatchTooLarge              code "batch_too_large"
@@ -70,6 +73,18 @@ class BadCheckCharacter(InvalidBarcode):
             f"{value}: wrong check character (misread or mistyped); scan again",
             value=value,
         )
+
+
+class InvalidId(InvalidInput):
+    code = "invalid_id"
+
+
+class ActorRequired(InvalidInput):
+    code = "actor_required"
+
+
+class UnknownKind(InvalidInput):
+    code = "unknown_kind"
 
 
 class InvalidTimestamp(InvalidInput):

@@ -20,7 +20,9 @@ _SHELF_JOIN = (
 
 class PiccoloCustodyQueries(ports.CustodyQueries):
     async def where_is(self, barcode: str) -> ports.ItemView | None:
-        rows = await fetch(f"SELECT {repos.ITEM_COLUMNS} FROM item WHERE barcode = {{}}", barcode)
+        rows = await fetch(
+            f"SELECT {repos.ITEM_COLUMNS} FROM item WHERE barcode = {{}}", barcode
+        )
         if not rows:
             return None
         item = repos.item_from_row(rows[0])
@@ -28,7 +30,9 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
         chain, location = await self._chain(position)
         kind = None
         if position is not None:
-            found = await fetch("SELECT kind FROM movement WHERE seq = {}", position.last_seq)
+            found = await fetch(
+                "SELECT kind FROM movement WHERE seq = {}", position.last_seq
+            )
             kind = found[0]["kind"] if found else None
         return ports.ItemView(item, position, tuple(chain), location, kind)
 
@@ -37,7 +41,9 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
         rows = await fetch(f"SELECT {cols} FROM position WHERE item_id = {{}}", item_id)
         return repos.position_from_row(rows[0]) if rows else None
 
-    async def _chain(self, position: Position | None) -> tuple[list[str], Location | None]:
+    async def _chain(
+        self, position: Position | None
+    ) -> tuple[list[str], Location | None]:
         chain: list[str] = []
         for _ in range(4):
             if position is None:
@@ -57,11 +63,18 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
         return chain, None
 
     async def _location_by_id(self, location_id: str) -> Location | None:
-        rows = await fetch(f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE id = {{}}", location_id)
+        rows = await fetch(
+            f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE id = {{}}",
+            location_id,
+        )
         return repos.location_from_row(rows[0]) if rows else None
 
-    async def history(self, item_id: str, offset: int, limit: int) -> tuple[list[LedgerEntry], int]:
-        total = await fetch("SELECT COUNT(*) AS n FROM movement WHERE item = {}", item_id)
+    async def history(
+        self, item_id: str, offset: int, limit: int
+    ) -> tuple[list[LedgerEntry], int]:
+        total = await fetch(
+            "SELECT COUNT(*) AS n FROM movement WHERE item = {}", item_id
+        )
         rows = await fetch(
             f"SELECT {repos.MOVEMENT_COLUMNS} FROM movement WHERE item = {{}} ORDER BY seq DESC LIMIT {{}} OFFSET {{}}",
             item_id,
@@ -71,12 +84,17 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
         return [repos.entry_from_row(r) for r in rows], int(total[0]["n"])
 
     async def location_contents(self, barcode: str) -> ports.LocationContents | None:
-        rows = await fetch(f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE barcode = {{}} OR code = {{}}", barcode, barcode)
+        rows = await fetch(
+            f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE barcode = {{}} OR code = {{}}",
+            barcode,
+            barcode,
+        )
         if not rows:
             return None
         location = repos.location_from_row(rows[0])
         children = await fetch(
-            f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE parent = {{}} ORDER BY walk_order, code", location.id
+            f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE parent = {{}} ORDER BY walk_order, code",
+            location.id,
         )
         item_cols = ", ".join(f"i.{c.strip()}" for c in repos.ITEM_COLUMNS.split(","))
         lines = await fetch(
@@ -84,18 +102,34 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
             " WHERE p.custodian_id = {} ORDER BY i.barcode LIMIT 5000",
             location.id,
         )
-        items = tuple(ports.ContentLine(repos.item_from_row(r), r["state"], r["since"]) for r in lines)
+        items = tuple(
+            ports.ContentLine(repos.item_from_row(r), r["state"], r["since"])
+            for r in lines
+        )
         occupied = await self._occupied(location)
         free = None
         if location.capacity_mm is not None:
             free = location.capacity_mm - occupied - location.reserved_mm
-        return ports.LocationContents(location, items, occupied, free, tuple(repos.location_from_row(c) for c in children))
+        return ports.LocationContents(
+            location,
+            items,
+            occupied,
+            free,
+            tuple(repos.location_from_row(c) for c in children),
+        )
 
     async def _occupied(self, location: Location) -> int:
-        rows = await fetch("SELECT kind, width_mm FROM item WHERE home_location = {}", location.id)
+        rows = await fetch(
+            "SELECT kind, width_mm FROM item WHERE home_location = {}", location.id
+        )
         from archive_svc.domain.model import DEFAULT_WIDTH_MM
 
-        return sum(r["width_mm"] if r["width_mm"] is not None else DEFAULT_WIDTH_MM[ItemKind(r["kind"])] for r in rows)
+        return sum(
+            r["width_mm"]
+            if r["width_mm"] is not None
+            else DEFAULT_WIDTH_MM[ItemKind(r["kind"])]
+            for r in rows
+        )
 
     async def ledger(self, batch_size: int = 2000) -> AsyncIterator[LedgerEntry]:
         after = 0
@@ -129,7 +163,9 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
                 after,
             )
             for row in rows:
-                yield ports.InventoryRow(row["barcode"], row["kind"], row["number"], row["location"] or "")
+                yield ports.InventoryRow(
+                    row["barcode"], row["kind"], row["number"], row["location"] or ""
+                )
             if len(rows) < 5000:
                 return
             after = rows[-1]["barcode"]

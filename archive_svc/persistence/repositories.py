@@ -35,7 +35,9 @@ def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
         yield items[start : start + _CHUNK]
 
 
-async def _select_in(columns: str, table: str, key: str, values: Iterable[str]) -> list[dict[str, Any]]:
+async def _select_in(
+    columns: str, table: str, key: str, values: Iterable[str]
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for chunk in _chunks(values):
         query = f"SELECT {columns} FROM {table} WHERE {key} IN ({sql.placeholders(len(chunk))})"
@@ -43,7 +45,9 @@ async def _select_in(columns: str, table: str, key: str, values: Iterable[str]) 
     return rows
 
 
-ITEM_COLUMNS = "id, barcode, kind, number, division, width_mm, home_location, home_container"
+ITEM_COLUMNS = (
+    "id, barcode, kind, number, division, width_mm, home_location, home_container"
+)
 
 
 def item_from_row(row: Mapping[str, Any]) -> Item:
@@ -93,7 +97,11 @@ def position_from_row(row: Mapping[str, Any]) -> Position:
     return Position(
         item_id=row["item_id"],
         state=State(row["state"]),
-        custodian=Custodian(CustodianKind(row["custodian_kind"]), row["custodian_id"], row["custodian_label"]),
+        custodian=Custodian(
+            CustodianKind(row["custodian_kind"]),
+            row["custodian_id"],
+            row["custodian_label"],
+        ),
         since=row["since"],
         last_seq=row["last_seq"],
         event_id=row["event_id"],
@@ -138,7 +146,9 @@ def translate_integrity(exc: Exception) -> errors.AlreadyExists | None:
     """Unique violations of either engine, as our ``AlreadyExists``."""
     name = type(exc).__name__
     text = str(exc)
-    if name == "UniqueViolationError" or (name == "IntegrityError" and "UNIQUE" in text):
+    if name == "UniqueViolationError" or (
+        name == "IntegrityError" and "UNIQUE" in text
+    ):
         return errors.AlreadyExists(f"already registered: {text}")
     return None
 
@@ -161,7 +171,16 @@ class PiccoloItems(ports.ItemRepository):
             " home_container, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, CURRENT_TIMESTAMP)"
         )
         rows = [
-            (i.id, i.barcode, i.kind.value, i.number, i.division, i.width_mm, i.home_location_id, i.home_container_id)
+            (
+                i.id,
+                i.barcode,
+                i.kind.value,
+                i.number,
+                i.division,
+                i.width_mm,
+                i.home_location_id,
+                i.home_container_id,
+            )
             for i in items
         ]
         try:
@@ -173,23 +192,35 @@ class PiccoloItems(ports.ItemRepository):
             raise translated from exc
 
     async def set_homes(self, homes: Mapping[str, Home]) -> None:
-        rows = [(h.location_id, h.container_id, item_id) for item_id, h in homes.items()]
+        rows = [
+            (h.location_id, h.container_id, item_id) for item_id, h in homes.items()
+        ]
         await sql.execute_many(
-            self._engine, "UPDATE item SET home_location = {}, home_container = {} WHERE id = {}", rows
+            self._engine,
+            "UPDATE item SET home_location = {}, home_container = {} WHERE id = {}",
+            rows,
         )
 
     async def occupancy(self, location_ids: Iterable[str]) -> dict[str, int]:
         used: dict[str, int] = {}
-        for row in await _select_in("home_location, kind, width_mm", "item", "home_location", location_ids):
+        for row in await _select_in(
+            "home_location, kind, width_mm", "item", "home_location", location_ids
+        ):
             item_kind = ItemKind(row["kind"])
-            width = row["width_mm"] if row["width_mm"] is not None else _default_width(item_kind)
+            width = (
+                row["width_mm"]
+                if row["width_mm"] is not None
+                else _default_width(item_kind)
+            )
             used[row["home_location"]] = used.get(row["home_location"], 0) + width
         return used
 
     async def next_serials(self, prefix: str, count: int) -> int:
-        await SerialCounter.insert(SerialCounter(prefix=prefix, next_value=1)).on_conflict(
-            action="DO NOTHING", target=SerialCounter.prefix
-        ).run()
+        await (
+            SerialCounter.insert(SerialCounter(prefix=prefix, next_value=1))
+            .on_conflict(action="DO NOTHING", target=SerialCounter.prefix)
+            .run()
+        )
         rows = await sql.fetch(
             "UPDATE serial_counter SET next_value = next_value + {} WHERE prefix = {} RETURNING next_value",
             count,
@@ -228,8 +259,18 @@ class PiccoloLocations(ports.LocationRepository):
             " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, CURRENT_TIMESTAMP)"
         )
         rows = [
-            (loc.id, loc.barcode, loc.kind.value, loc.code, loc.path, loc.parent_id, loc.capacity_mm,
-             loc.reserved_mm, loc.neutralised, loc.walk_order)
+            (
+                loc.id,
+                loc.barcode,
+                loc.kind.value,
+                loc.code,
+                loc.path,
+                loc.parent_id,
+                loc.capacity_mm,
+                loc.reserved_mm,
+                loc.neutralised,
+                loc.walk_order,
+            )
             for loc in locations
         ]
         try:
@@ -275,21 +316,36 @@ class PiccoloPrincipals(ports.PrincipalRepository):
 
 class PiccoloTokens(ports.TokenRepository):
     async def by_hash(self, token_hash: str) -> ports.ApiTokenRecord | None:
-        row = await ApiToken.select().where(ApiToken.token_hash == token_hash).first().run()
+        row = (
+            await ApiToken.select()
+            .where(ApiToken.token_hash == token_hash)
+            .first()
+            .run()
+        )
         if row is None:
             return None
-        return ports.ApiTokenRecord(row["id"], row["name"], row["role"], row["token_hash"], bool(row["revoked"]))
+        return ports.ApiTokenRecord(
+            row["id"], row["name"], row["role"], row["token_hash"], bool(row["revoked"])
+        )
 
     async def add(self, token: ports.ApiTokenRecord) -> None:
         try:
             await ApiToken.insert(
-                ApiToken(id=token.id, name=token.name, role=token.role, token_hash=token.token_hash, revoked=token.revoked)
+                ApiToken(
+                    id=token.id,
+                    name=token.name,
+                    role=token.role,
+                    token_hash=token.token_hash,
+                    revoked=token.revoked,
+                )
             ).run()
         except Exception as exc:
             translated = translate_integrity(exc)
             if translated is None:
                 raise
-            raise errors.AlreadyExists(f"a token named {token.name!r} exists already") from exc
+            raise errors.AlreadyExists(
+                f"a token named {token.name!r} exists already"
+            ) from exc
 
 
 class PiccoloLedger(ports.LedgerRepository):
@@ -306,15 +362,38 @@ class PiccoloLedger(ports.LedgerRepository):
             f"INSERT INTO movement ({MOVEMENT_COLUMNS}) VALUES ({sql.placeholders(20)})"
         )
         rows = [
-            (e.seq, e.event_id, e.kind, e.item_id, e.from_ref, e.to_ref, e.actor_ref, e.device_id, e.device_seq,
-             e.scanned_at, e.recorded_at, e.effective_at, e.time_source, e.entry_mode, e.request_id, e.task_ref,
-             e.reason, json.dumps(dict(e.payload), sort_keys=True), e.prev_hash, e.hash)
+            (
+                e.seq,
+                e.event_id,
+                e.kind,
+                e.item_id,
+                e.from_ref,
+                e.to_ref,
+                e.actor_ref,
+                e.device_id,
+                e.device_seq,
+                e.scanned_at,
+                e.recorded_at,
+                e.effective_at,
+                e.time_source,
+                e.entry_mode,
+                e.request_id,
+                e.task_ref,
+                e.reason,
+                json.dumps(dict(e.payload), sort_keys=True),
+                e.prev_hash,
+                e.hash,
+            )
             for e in entries
         ]
         await sql.execute_many(self._engine, statement, rows)
 
     async def set_head(self, seq: int, hash_: str) -> None:
-        await ChainHead.update({ChainHead.seq: seq, ChainHead.hash: hash_}).where(ChainHead.id == 1).run()
+        await (
+            ChainHead.update({ChainHead.seq: seq, ChainHead.hash: hash_})
+            .where(ChainHead.id == 1)
+            .run()
+        )
 
 
 class PiccoloPositions(ports.PositionRepository):
@@ -340,8 +419,18 @@ class PiccoloPositions(ports.PositionRepository):
             " destination = excluded.destination, last_verified_at = excluded.last_verified_at"
         )
         rows = [
-            (p.item_id, p.state.value, p.custodian.kind.value, p.custodian.id, p.custodian.label, p.since,
-             p.last_seq, p.event_id, p.destination, p.last_verified_at)
+            (
+                p.item_id,
+                p.state.value,
+                p.custodian.kind.value,
+                p.custodian.id,
+                p.custodian.label,
+                p.since,
+                p.last_seq,
+                p.event_id,
+                p.destination,
+                p.last_verified_at,
+            )
             for p in positions
         ]
         await sql.execute_many(self._engine, statement, rows)
@@ -360,7 +449,17 @@ class PiccoloInbox(ports.InboxRepository):
     async def add_many(self, records: Sequence[ports.InboxRecord]) -> None:
         statement = f"INSERT INTO movement_inbox ({self._COLUMNS}) VALUES ({sql.placeholders(9)})"
         rows = [
-            (r.event_id, r.digest, r.outcome, r.code, r.message, r.seq, r.source, r.submitted_by, r.received_at)
+            (
+                r.event_id,
+                r.digest,
+                r.outcome,
+                r.code,
+                r.message,
+                r.seq,
+                r.source,
+                r.submitted_by,
+                r.received_at,
+            )
             for r in records
         ]
         await sql.execute_many(self._engine, statement, rows)
@@ -376,6 +475,15 @@ class PiccoloJournal(ports.JournalRepository):
             f" VALUES ({sql.placeholders(7)})"
         )
         rows = [
-            (r.event_id, r.source, r.code, r.message, r.body, r.submitted_by, r.received_at) for r in rejections
+            (
+                r.event_id,
+                r.source,
+                r.code,
+                r.message,
+                r.body,
+                r.submitted_by,
+                r.received_at,
+            )
+            for r in rejections
         ]
         await sql.execute_many(self._engine, statement, rows)

@@ -36,7 +36,9 @@ def _fk(references: type[Table] | str, null: bool = False) -> ForeignKey[Table]:
 class Location(Table, tablename="location"):
     id = Varchar(length=36, primary_key=True)
     barcode = Varchar(length=32, unique=True)
-    kind = Varchar(length=16, help_text="site|building|storeroom|range|bay|shelf|virtual")
+    kind = Varchar(
+        length=16, help_text="site|building|storeroom|range|bay|shelf|virtual"
+    )
     code = Varchar(length=128, unique=True)
     path = Text(help_text="Human-readable path from the site down, ' > ' separated")
     parent = _fk("self", null=True)
@@ -51,7 +53,9 @@ class Item(Table, tablename="item"):
     id = Varchar(length=36, primary_key=True)
     barcode = Varchar(length=40, unique=True)
     kind = Varchar(length=16, help_text="box|file|envelope")
-    number = Varchar(length=64, index=True, help_text="box number, file number, seal no.")
+    number = Varchar(
+        length=64, index=True, help_text="box number, file number, seal no."
+    )
     division = Varchar(length=32, default="")
     width_mm = Integer(null=True, default=None)
     home_location = _fk(Location, null=True)

@@ -29,7 +29,9 @@ class PiccoloUnitOfWork(AbstractUnitOfWork):
 
     async def _begin(self) -> None:
         if is_sqlite(self._engine):
-            self._tx = self._engine.transaction(transaction_type=TransactionType.immediate)
+            self._tx = self._engine.transaction(
+                transaction_type=TransactionType.immediate
+            )
         else:
             self._tx = self._engine.transaction()
         await self._tx.__aenter__()

@@ -13,7 +13,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 from archive_svc.domain import barcodes, commands, custody, errors, events
@@ -42,8 +42,12 @@ class LedgerPolicy:
 
 def digest(request: commands.MovementRequest) -> str:
     """Fingerprint of a submitted movement; a resend must match it exactly."""
-    body = json.dumps(asdict(request), sort_keys=True, separators=(",", ":"), default=str)
+    values = {name: getattr(request, name) for name in _REQUEST_FIELDS}
+    body = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+_REQUEST_FIELDS = tuple(f.name for f in fields(commands.MovementRequest))
 
 
 def parse_timestamp(raw: str | None) -> datetime | None:
@@ -52,7 +56,9 @@ def parse_timestamp(raw: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise errors.InvalidTimestamp(f"scanned_at {raw!r} is not an ISO 8601 time") from None
+        raise errors.InvalidTimestamp(
+            f"scanned_at {raw!r} is not an ISO 8601 time"
+        ) from None
     if value.tzinfo is None:
         raise errors.InvalidTimestamp(f"scanned_at {raw!r} has no time zone (add Z)")
     return value
@@ -98,7 +104,9 @@ async def record_movements(
     return results
 
 
-async def _load(movements: Sequence[commands.MovementRequest], uow: AbstractUnitOfWork) -> _Facts:
+async def _load(
+    movements: Sequence[commands.MovementRequest], uow: AbstractUnitOfWork
+) -> _Facts:
     head_seq, head_hash = await uow.ledger.lock_head()
     seen = await uow.inbox.get_many(m.event_id for m in movements)
     codes = {barcodes.normalise(m.item) for m in movements}
@@ -108,13 +116,28 @@ async def _load(movements: Sequence[commands.MovementRequest], uow: AbstractUnit
     items = await uow.items.by_barcodes(codes | refs)
     positions = await uow.positions.get_many(i.id for i in items.values())
     await _load_container_chain(uow, items, positions)
-    locations = await uow.locations.by_refs(refs | {f"{custody.EXTERNAL_PREFIX}{r.strip().upper()}" for m in movements if (r := m.to)})
-    located = {p.custodian.id for p in positions.values() if p.custodian.kind is CustodianKind.LOCATION}
-    locations.update({loc.id: loc for loc in (await uow.locations.by_ids(located)).values()})
+    locations = await uow.locations.by_refs(
+        refs
+        | {
+            f"{custody.EXTERNAL_PREFIX}{r.strip().upper()}"
+            for m in movements
+            if (r := m.to)
+        }
+    )
+    located = {
+        p.custodian.id
+        for p in positions.values()
+        if p.custodian.kind is CustodianKind.LOCATION
+    }
+    locations.update(
+        {loc.id: loc for loc in (await uow.locations.by_ids(located)).values()}
+    )
     principals = await uow.principals.by_refs(refs)
     shelves = {loc.id for loc in locations.values() if loc.is_shelf}
     occupancy = await uow.items.occupancy(shelves)
-    return _Facts(items, positions, locations, principals, occupancy, seen, head_seq, head_hash)
+    return _Facts(
+        items, positions, locations, principals, occupancy, seen, head_seq, head_hash
+    )
 
 
 async def _load_container_chain(
@@ -125,7 +148,8 @@ async def _load_container_chain(
         wanted = {
             p.custodian.id
             for p in positions.values()
-            if p.custodian.kind is CustodianKind.CONTAINER and p.custodian.id not in positions
+            if p.custodian.kind is CustodianKind.CONTAINER
+            and p.custodian.id not in positions
         }
         if not wanted:
             return
@@ -145,16 +169,35 @@ def _judge_one(
     prior = facts.seen.get(m.event_id)
     if prior is not None:
         if prior.digest == body_digest:
-            return events.MovementResult(m.event_id, "duplicate", prior.code or None, prior.message, prior.seq)
-        return _reject(facts, m, cmd, now, errors.IdConflict(
-            f"movement id {m.event_id} was already used for different content; the first is kept"
-        ), inbox=False)
+            return events.MovementResult(
+                m.event_id, "duplicate", prior.code or None, prior.message, prior.seq
+            )
+        return _reject(
+            facts,
+            m,
+            cmd,
+            now,
+            errors.IdConflict(
+                f"movement id {m.event_id} was already used for different content; the first is kept"
+            ),
+            inbox=False,
+        )
     try:
         _check_uuid(m.event_id)
         entry, flags = _apply(m, facts, now, policy)
     except errors.DomainError as exc:
         return _reject(facts, m, cmd, now, exc, inbox=_is_uuid(m.event_id))
-    record = InboxRecord(m.event_id, body_digest, "recorded", "", "", entry.seq, cmd.source, cmd.submitted_by, now)
+    record = InboxRecord(
+        m.event_id,
+        body_digest,
+        "recorded",
+        "",
+        "",
+        entry.seq,
+        cmd.source,
+        cmd.submitted_by,
+        now,
+    )
     facts.inbox.append(record)
     facts.seen[m.event_id] = record
     return events.MovementResult(m.event_id, "recorded", None, "", entry.seq, flags)
@@ -169,9 +212,23 @@ def _reject(
     inbox: bool,
 ) -> events.MovementResult:
     body = json.dumps(asdict(m), sort_keys=True, default=str)
-    facts.rejections.append(Rejection(m.event_id, cmd.source, exc.code, exc.message, body, cmd.submitted_by, now))
+    facts.rejections.append(
+        Rejection(
+            m.event_id, cmd.source, exc.code, exc.message, body, cmd.submitted_by, now
+        )
+    )
     if inbox:
-        record = InboxRecord(m.event_id, digest(m), "rejected", exc.code, exc.message, None, cmd.source, cmd.submitted_by, now)
+        record = InboxRecord(
+            m.event_id,
+            digest(m),
+            "rejected",
+            exc.code,
+            exc.message,
+            None,
+            cmd.source,
+            cmd.submitted_by,
+            now,
+        )
         facts.inbox.append(record)
         facts.seen[m.event_id] = record
     return events.MovementResult(m.event_id, "rejected", exc.code, exc.message)
@@ -187,7 +244,7 @@ def _is_uuid(value: str) -> bool:
 
 def _check_uuid(value: str) -> None:
     if not _is_uuid(value):
-        raise errors.InvalidInput(f"movement id {value!r} is not a UUID")
+        raise errors.InvalidId(f"movement id {value!r} is not a UUID")
 
 
 def _kind(raw: str) -> MovementKind:
@@ -195,13 +252,21 @@ def _kind(raw: str) -> MovementKind:
         return MovementKind(raw)
     except ValueError:
         valid = ", ".join(k.value for k in MovementKind)
-        raise errors.InvalidInput(f"unknown movement kind {raw!r}; valid: {valid}") from None
+        raise errors.UnknownKind(
+            f"unknown movement kind {raw!r}; valid: {valid}"
+        ) from None
 
 
 def _item(m: commands.MovementRequest, facts: _Facts) -> Item:
     kind, code = barcodes.parse(m.item)
-    if kind is barcodes.Kind.LOCATION or kind not in (barcodes.Kind.BOX, barcodes.Kind.FILE, barcodes.Kind.ENVELOPE):
-        raise errors.WrongKind(f"{code} is a {kind.name.lower()} barcode; only boxes, files and envelopes move")
+    if kind is barcodes.Kind.LOCATION or kind not in (
+        barcodes.Kind.BOX,
+        barcodes.Kind.FILE,
+        barcodes.Kind.ENVELOPE,
+    ):
+        raise errors.WrongKind(
+            f"{code} is a {kind.name.lower()} barcode; only boxes, files and envelopes move"
+        )
     item = facts.items.get(code)
     if item is None:
         raise errors.UnknownBarcode(code)
@@ -210,8 +275,10 @@ def _item(m: commands.MovementRequest, facts: _Facts) -> Item:
 
 def _principal(ref: str | None, facts: _Facts, what: str) -> Principal:
     if not ref:
-        raise errors.InvalidInput(f"{what} is required")
-    found = facts.principals.get(ref.strip()) or facts.principals.get(barcodes.normalise(ref))
+        raise errors.ActorRequired(f"{what} is required (a person id or badge)")
+    found = facts.principals.get(ref.strip()) or facts.principals.get(
+        barcodes.normalise(ref)
+    )
     if found is None:
         raise errors.UnknownPrincipal(f"{what} {ref!r} is not a known person or badge")
     if not found.active:
@@ -229,20 +296,30 @@ def _apply(
     effective = custody.effective_time(scanned_at, now, policy.future_tolerance)
     position = facts.positions.get(item.id)
     target = _target(kind, m, item, actor, facts)
-    intent = Intent(kind, m.reason, m.force, m.request_id, m.task_ref, actor.roles, m.payload)
-    outcome = custody.decide_movement(intent, item, position, target, _shelf_of(item, facts))
+    intent = Intent(
+        kind, m.reason, m.force, m.request_id, m.task_ref, actor.roles, m.payload
+    )
+    outcome = custody.decide_movement(
+        intent, item, position, target, _shelf_of(item, facts)
+    )
     if position is not None and outcome.changes_custody and effective < position.since:
         raise errors.OutOfOrder(
             f"{item.barcode} moved at {custody.iso(position.since)}, after this movement's time"
             f" {custody.iso(effective)}: record a correction instead"
         )
-    entry = _entry(m, kind, item, actor, position, target, scanned_at, now, effective, facts)
+    entry = _entry(
+        m, kind, item, actor, position, target, scanned_at, now, effective, facts
+    )
     _project(entry, item, position, outcome, effective, facts)
     return entry, tuple(sorted(outcome.flags))
 
 
 def _target(
-    kind: MovementKind, m: commands.MovementRequest, item: Item, actor: Principal, facts: _Facts
+    kind: MovementKind,
+    m: commands.MovementRequest,
+    item: Item,
+    actor: Principal,
+    facts: _Facts,
 ) -> Target | None:
     if kind is MovementKind.SEAL_EVENT:
         return None
@@ -259,7 +336,9 @@ def _target(
 
 def _resolve(ref: str, kind: MovementKind, item: Item, facts: _Facts) -> Target:
     code = barcodes.normalise(ref)
-    if kind is MovementKind.SEND_OUTSIDE and not ref.upper().startswith(custody.EXTERNAL_PREFIX):
+    if kind is MovementKind.SEND_OUTSIDE and not ref.upper().startswith(
+        custody.EXTERNAL_PREFIX
+    ):
         ref = custody.EXTERNAL_PREFIX + ref.strip().upper()
     location = facts.locations.get(code) or facts.locations.get(ref.strip())
     if location is not None:
@@ -267,7 +346,9 @@ def _resolve(ref: str, kind: MovementKind, item: Item, facts: _Facts) -> Target:
     container = facts.items.get(code)
     if container is not None:
         state = facts.positions.get(container.id)
-        return Target(container=container, container_state=state.state if state else None)
+        return Target(
+            container=container, container_state=state.state if state else None
+        )
     person = facts.principals.get(ref.strip()) or facts.principals.get(code)
     if person is not None:
         return Target(person=person)
@@ -317,7 +398,9 @@ def _entry(
         payload["destination"] = m.to
     if m.force:
         payload["forced"] = True
-    time_source = "device" if scanned_at else ("upload" if m.entry_mode == "batch" else "server")
+    time_source = (
+        "device" if scanned_at else ("upload" if m.entry_mode == "batch" else "server")
+    )
     entry = custody.LedgerEntry(
         seq=facts.head_seq + 1,
         event_id=m.event_id,
@@ -353,25 +436,46 @@ def _project(
     facts: _Facts,
 ) -> None:
     if outcome.changes_custody:
-        new = Position(item.id, outcome.state, outcome.custodian, effective, entry.seq, entry.event_id, outcome.destination,
-                       position.last_verified_at if position else None)
+        new = Position(
+            item.id,
+            outcome.state,
+            outcome.custodian,
+            effective,
+            entry.seq,
+            entry.event_id,
+            outcome.destination,
+            position.last_verified_at if position else None,
+        )
     else:
         assert position is not None
-        verified = effective if entry.kind == MovementKind.VERIFY else position.last_verified_at
+        verified = (
+            effective
+            if entry.kind == MovementKind.VERIFY
+            else position.last_verified_at
+        )
         new = replace(position, last_verified_at=verified, last_seq=entry.seq)
     facts.positions[item.id] = new
     facts.touched[item.id] = new
-    if outcome.home is not None and (outcome.home.location_id, outcome.home.container_id) != (item.home_location_id, item.home_container_id):
+    if outcome.home is not None and (
+        outcome.home.location_id,
+        outcome.home.container_id,
+    ) != (item.home_location_id, item.home_container_id):
         _move_home(item, outcome.home, facts)
 
 
 def _move_home(item: Item, home: custody.Home, facts: _Facts) -> None:
     width = item.effective_width_mm
     if item.home_location_id:
-        facts.occupancy[item.home_location_id] = facts.occupancy.get(item.home_location_id, 0) - width
+        facts.occupancy[item.home_location_id] = (
+            facts.occupancy.get(item.home_location_id, 0) - width
+        )
     if home.location_id:
-        facts.occupancy[home.location_id] = facts.occupancy.get(home.location_id, 0) + width
-    moved = replace(item, home_location_id=home.location_id, home_container_id=home.container_id)
+        facts.occupancy[home.location_id] = (
+            facts.occupancy.get(home.location_id, 0) + width
+        )
+    moved = replace(
+        item, home_location_id=home.location_id, home_container_id=home.container_id
+    )
     facts.items[item.barcode] = moved
     facts.homes[item.id] = home
 
@@ -387,4 +491,3 @@ async def _write(facts: _Facts, uow: AbstractUnitOfWork) -> None:
         await uow.inbox.add_many(facts.inbox)
     if facts.rejections:
         await uow.journal.add_many(facts.rejections)
-

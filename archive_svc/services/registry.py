@@ -33,7 +33,9 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-async def allocate_barcodes(uow: AbstractUnitOfWork, kind: barcodes.Kind, count: int) -> list[str]:
+async def allocate_barcodes(
+    uow: AbstractUnitOfWork, kind: barcodes.Kind, count: int
+) -> list[str]:
     """Reserve ``count`` fresh keyable barcodes of ``kind`` (never reused)."""
     codes: list[str] = []
     while len(codes) < count:
@@ -52,7 +54,9 @@ def _location_kind(raw: str) -> LocationKind:
         return LocationKind(raw)
     except ValueError:
         valid = ", ".join(k.value for k in LocationKind)
-        raise errors.InvalidInput(f"unknown location kind {raw!r}; valid: {valid}") from None
+        raise errors.InvalidInput(
+            f"unknown location kind {raw!r}; valid: {valid}"
+        ) from None
 
 
 def _item_kind(raw: str) -> ItemKind:
@@ -60,7 +64,9 @@ def _item_kind(raw: str) -> ItemKind:
         return ItemKind(raw)
     except ValueError:
         valid = ", ".join(k.value for k in ItemKind)
-        raise errors.InvalidInput(f"unknown item kind {raw!r}; valid: {valid}") from None
+        raise errors.InvalidInput(
+            f"unknown item kind {raw!r}; valid: {valid}"
+        ) from None
 
 
 async def register_locations(
@@ -73,9 +79,18 @@ async def register_locations(
     return created
 
 
-async def _locations(cmds: Sequence[commands.RegisterLocation], uow: AbstractUnitOfWork) -> list[Location]:
-    parents = await uow.locations.by_refs({barcodes.normalise(c.parent) for c in cmds if c.parent} | {c.parent for c in cmds if c.parent})
-    fresh = iter(await allocate_barcodes(uow, barcodes.Kind.LOCATION, sum(1 for c in cmds if not c.barcode)))
+async def _locations(
+    cmds: Sequence[commands.RegisterLocation], uow: AbstractUnitOfWork
+) -> list[Location]:
+    parents = await uow.locations.by_refs(
+        {barcodes.normalise(c.parent) for c in cmds if c.parent}
+        | {c.parent for c in cmds if c.parent}
+    )
+    fresh = iter(
+        await allocate_barcodes(
+            uow, barcodes.Kind.LOCATION, sum(1 for c in cmds if not c.barcode)
+        )
+    )
     created: list[Location] = []
     for c in cmds:
         kind = _location_kind(c.kind)
@@ -83,20 +98,39 @@ async def _locations(cmds: Sequence[commands.RegisterLocation], uow: AbstractUni
         if c.parent:
             parent = parents.get(c.parent) or parents.get(barcodes.normalise(c.parent))
             if parent is None:
-                raise errors.UnknownTarget(f"parent location {c.parent!r} is not registered")
-        if c.capacity_mm is not None and (kind is not LocationKind.SHELF or c.capacity_mm < 0):
-            raise errors.InvalidInput("capacity_mm is a non-negative width, on shelves only")
+                raise errors.UnknownTarget(
+                    f"parent location {c.parent!r} is not registered"
+                )
+        if c.capacity_mm is not None and (
+            kind is not LocationKind.SHELF or c.capacity_mm < 0
+        ):
+            raise errors.InvalidInput(
+                "capacity_mm is a non-negative width, on shelves only"
+            )
         barcode = barcodes.parse(c.barcode)[1] if c.barcode else next(fresh)
         label = c.name or c.code
         path = f"{parent.path} > {label}" if parent else label
-        loc = Location(new_id(), barcode, kind, c.code, path, parent.id if parent else None, c.capacity_mm, 0, False, c.walk_order)
+        loc = Location(
+            new_id(),
+            barcode,
+            kind,
+            c.code,
+            path,
+            parent.id if parent else None,
+            c.capacity_mm,
+            0,
+            False,
+            c.walk_order,
+        )
         created.append(loc)
         parents[loc.code] = parents[loc.barcode] = loc
     await uow.locations.add_many(created)
     return created
 
 
-async def register_items(cmds: Sequence[commands.RegisterItem], uow: AbstractUnitOfWork) -> list[Item]:
+async def register_items(
+    cmds: Sequence[commands.RegisterItem], uow: AbstractUnitOfWork
+) -> list[Item]:
     async with uow:
         created = await build_items(cmds, uow)
         await uow.items.add_many(created)
@@ -104,10 +138,16 @@ async def register_items(cmds: Sequence[commands.RegisterItem], uow: AbstractUni
     return created
 
 
-async def build_items(cmds: Sequence[commands.RegisterItem], uow: AbstractUnitOfWork) -> list[Item]:
+async def build_items(
+    cmds: Sequence[commands.RegisterItem], uow: AbstractUnitOfWork
+) -> list[Item]:
     """Items with their barcodes (given, derived from the file number, or allocated)."""
     kinds = [_item_kind(c.kind) for c in cmds]
-    serial_kinds = [k for k, c in zip(kinds, cmds, strict=True) if not c.barcode and k is not ItemKind.FILE]
+    serial_kinds = [
+        k
+        for k, c in zip(kinds, cmds, strict=True)
+        if not c.barcode and k is not ItemKind.FILE
+    ]
     pools = {
         k: iter(await allocate_barcodes(uow, _ITEM_PREFIX[k], serial_kinds.count(k)))
         for k in set(serial_kinds)
@@ -119,15 +159,30 @@ async def build_items(cmds: Sequence[commands.RegisterItem], uow: AbstractUnitOf
         if c.width_mm is not None and not 0 < c.width_mm <= 2000:
             raise errors.InvalidInput(f"width_mm {c.width_mm} is not a plausible width")
         barcode = _item_barcode(kind, c, pools)
-        items.append(Item(new_id(), barcode, kind, c.number.strip(), c.width_mm, None, None, c.division))
+        items.append(
+            Item(
+                new_id(),
+                barcode,
+                kind,
+                c.number.strip(),
+                c.width_mm,
+                None,
+                None,
+                c.division,
+            )
+        )
     return items
 
 
-def _item_barcode(kind: ItemKind, c: commands.RegisterItem, pools: dict[ItemKind, object]) -> str:
+def _item_barcode(
+    kind: ItemKind, c: commands.RegisterItem, pools: dict[ItemKind, object]
+) -> str:
     if c.barcode:
         prefix, code = barcodes.parse(c.barcode)
         if prefix is not _ITEM_PREFIX[kind]:
-            raise errors.WrongKind(f"{code} is not a {kind.value} barcode (expected {_ITEM_PREFIX[kind].value}...)")
+            raise errors.WrongKind(
+                f"{code} is not a {kind.value} barcode (expected {_ITEM_PREFIX[kind].value}...)"
+            )
         return code
     if kind is ItemKind.FILE:
         return barcodes.file_barcode(c.number)
@@ -137,13 +192,23 @@ def _item_barcode(kind: ItemKind, c: commands.RegisterItem, pools: dict[ItemKind
 async def ensure_reference_data(uow: AbstractUnitOfWork) -> None:
     """Virtual locations, default outside bodies and the system principal (idempotent)."""
     async with uow:
-        codes = [v.value for v in Virtual] + [EXTERNAL_PREFIX + b for b in DEFAULT_EXTERNAL_BODIES]
+        codes = [v.value for v in Virtual] + [
+            EXTERNAL_PREFIX + b for b in DEFAULT_EXTERNAL_BODIES
+        ]
         existing = await uow.locations.by_refs(codes)
-        missing = [commands.RegisterLocation("virtual", code) for code in codes if code not in existing]
+        missing = [
+            commands.RegisterLocation("virtual", code)
+            for code in codes
+            if code not in existing
+        ]
         if missing:
             await _locations(missing, uow)
         if SYSTEM_PRINCIPAL not in await uow.principals.by_refs([SYSTEM_PRINCIPAL]):
-            await uow.principals.add(Principal(SYSTEM_PRINCIPAL, "archive-svc", frozenset({"archive_manager"})))
+            await uow.principals.add(
+                Principal(
+                    SYSTEM_PRINCIPAL, "archive-svc", frozenset({"archive_manager"})
+                )
+            )
         await uow.commit()
 
 
@@ -170,7 +235,9 @@ async def create_token(name: str, role: str, uow: AbstractUnitOfWork) -> str:
         raise errors.InvalidInput("a token needs a name")
     token = "as_" + secrets.token_urlsafe(32)
     async with uow:
-        await uow.tokens.add(ApiTokenRecord(new_id(), name.strip(), role, hash_token(token), False))
+        await uow.tokens.add(
+            ApiTokenRecord(new_id(), name.strip(), role, hash_token(token), False)
+        )
         await uow.commit()
     return token
 

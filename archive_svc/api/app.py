@@ -1,0 +1,85 @@
+"""Application factory: ``create_app(deps) -> Litestar``."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from litestar import Litestar, get
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from archive_svc import __version__
+from archive_svc.api.errors import EXCEPTION_HANDLERS
+from archive_svc.api.guards import TokenAuthenticator
+from archive_svc.api.json.controllers import (
+    ItemController,
+    LocationController,
+    MovementController,
+)
+from archive_svc.services.custody import LedgerPolicy
+from archive_svc.services.ports import AbstractUnitOfWork, Clock, CustodyQueries
+
+
+@dataclass
+class AppDeps:
+    """What the web app needs, chosen by the composition root."""
+
+    uow_factory: Callable[[], AbstractUnitOfWork]
+    queries: CustodyQueries
+    clock: Clock
+    policy: LedgerPolicy
+    on_startup: Callable[[], Awaitable[None]] | None = None
+    on_shutdown: Callable[[], Awaitable[None]] | None = None
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(deps: AppDeps) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if deps.on_startup is not None:
+            await deps.on_startup()
+        try:
+            yield
+        finally:
+            if deps.on_shutdown is not None:
+                await deps.on_shutdown()
+
+    state = State(
+        {
+            "uow_factory": deps.uow_factory,
+            "queries": deps.queries,
+            "clock": deps.clock,
+            "policy": deps.policy,
+            "authenticator": TokenAuthenticator(deps.uow_factory),
+        }
+    )
+    return Litestar(
+        route_handlers=[
+            MovementController,
+            ItemController,
+            LocationController,
+            healthz,
+        ],
+        state=state,
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        request_max_body_size=2 * 1024 * 1024,
+        response_cache_config=ResponseCacheConfig(),
+        openapi_config=OpenAPIConfig(
+            title="archive-svc",
+            version=__version__,
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer")
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

@@ -1,0 +1,106 @@
+"""JSON API controllers: decode, call one service or query, encode."""
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.params import PathParameter, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from archive_svc.access.rules import Action
+from archive_svc.api.guards import requires_permission
+from archive_svc.api.json import convert
+from archive_svc.api.json import schemas as s
+from archive_svc.domain import barcodes, errors
+from archive_svc.services import custody, registry
+
+BarcodePath = Annotated[str, PathParameter(max_length=64)]
+
+
+class MovementController(Controller):
+    path = "/api/movements"
+    guards = [requires_permission]
+    tags = ["custody"]
+
+    @post(opt={"action": Action.RECORD_MOVEMENTS}, status_code=HTTP_200_OK)
+    async def record(
+        self,
+        request: Request[object, object, State],
+        state: State,
+        data: s.MovementBatch,
+    ) -> s.MovementBatchResult:
+        """Record a batch; one result per movement (recorded, duplicate, rejected)."""
+        cmd = convert.record_command(data, request.scope["state"]["caller"].name)
+        results = await custody.record_movements(
+            cmd, state.uow_factory(), state.clock, state.policy
+        )
+        return convert.batch_result(results)
+
+
+class ItemController(Controller):
+    path = "/api/items"
+    guards = [requires_permission]
+    tags = ["custody"]
+
+    @get("/{barcode:str}", opt={"action": Action.READ_CUSTODY})
+    async def where_is(self, state: State, barcode: BarcodePath) -> s.ItemOut:
+        """Where an item is now: custodian, location path or holder, since when."""
+        view = await state.queries.where_is(barcodes.parse(barcode)[1])
+        if view is None:
+            raise errors.UnknownBarcode(barcodes.normalise(barcode))
+        return convert.item_out(view)
+
+    @get("/{barcode:str}/history", opt={"action": Action.READ_CUSTODY})
+    async def history(
+        self,
+        state: State,
+        barcode: BarcodePath,
+        page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+        page_size: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> s.HistoryPage:
+        """Every movement of an item, newest first, paged."""
+        code = barcodes.parse(barcode)[1]
+        view = await state.queries.where_is(code)
+        if view is None:
+            raise errors.UnknownBarcode(code)
+        entries, total = await state.queries.history(
+            view.item.id, (page - 1) * page_size, page_size
+        )
+        return s.HistoryPage(
+            code, [convert.history_entry(e) for e in entries], total, page, page_size
+        )
+
+    @post(opt={"action": Action.REGISTER_ITEMS}, status_code=HTTP_201_CREATED)
+    async def register(self, state: State, data: s.ItemCreate) -> s.ItemCreated:
+        """Register a box, file or envelope (barcode allocated unless given)."""
+        (item,) = await registry.register_items(
+            [convert.item_command(data)], state.uow_factory()
+        )
+        return s.ItemCreated(item.barcode, item.kind.value, item.number)
+
+
+class LocationController(Controller):
+    path = "/api/locations"
+    guards = [requires_permission]
+    tags = ["locations"]
+
+    @get("/{barcode:str}/contents", opt={"action": Action.READ_CUSTODY})
+    async def contents(
+        self, state: State, barcode: BarcodePath
+    ) -> s.LocationContentsOut:
+        """What a location holds now, with occupancy of its shelf space."""
+        contents = await state.queries.location_contents(barcode.strip())
+        contents = contents or await state.queries.location_contents(
+            barcodes.normalise(barcode)
+        )
+        if contents is None:
+            raise errors.UnknownBarcode(barcodes.normalise(barcode))
+        return convert.contents_out(contents)
+
+    @post(opt={"action": Action.REGISTER_LOCATIONS}, status_code=HTTP_201_CREATED)
+    async def register(self, state: State, data: s.LocationCreate) -> s.LocationOut:
+        """Register a location under an existing parent (barcode allocated)."""
+        (loc,) = await registry.register_locations(
+            [convert.location_command(data)], state.uow_factory()
+        )
+        return convert.location_out(loc)

@@ -1,0 +1,228 @@
+"""``archive-svc`` command line: loads settings once, builds the runtime, runs a command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from archive_svc import bootstrap
+from archive_svc.config import Settings, SettingsError, load_settings
+from archive_svc.domain import errors
+from archive_svc.interop import tabular
+from archive_svc.services import importing, ledger, registry, seeding
+
+console = Console(stderr=True)
+Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    console.print(await runtime.migrate())
+    return 0
+
+
+async def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    await runtime.migrate()
+    plan = seeding.SeedPlan(
+        storerooms=args.storerooms,
+        shelves=args.shelves,
+        boxes=args.boxes,
+        files=args.files,
+    )
+    result = await _seed_with_progress(runtime, plan)
+    console.print(
+        f"seeded {result.locations} shelves, {result.boxes} boxes, {result.files} files,"
+        f" {result.envelopes} envelopes, {len(result.people)} people"
+    )
+    return 0
+
+
+async def _seed_with_progress(
+    runtime: bootstrap.Runtime, plan: seeding.SeedPlan
+) -> seeding.SeedResult:
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.advance(tasks[stage], done)
+
+        return await seeding.seed(
+            plan, runtime.uow, runtime.clock, runtime.policy, report
+        )
+
+
+async def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    token = await registry.create_token(args.name, args.role, runtime.uow())
+    print(token)
+    return 0
+
+
+async def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    report = await ledger.verify_ledger(runtime.queries)
+    if report.broken is not None:
+        b = report.broken
+        console.print(
+            f"[red]ledger broken at movement seq {b.seq} (event {b.event_id}): {b.problem}[/red]"
+        )
+        console.print(f"{report.checked} movements verified before it")
+        return 1
+    console.print(f"ledger intact: {report.checked} movements, head {report.head_hash}")
+    return 0
+
+
+async def cmd_export_inventory(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    rows = [
+        (r.barcode, r.kind, r.number, r.location)
+        async for r in runtime.queries.inventory()
+    ]
+    if args.output in (None, "-"):
+        count = tabular.write_inventory(rows, sys.stdout)  # type: ignore[arg-type]
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            count = tabular.write_inventory(rows, out)  # type: ignore[arg-type]
+    console.print(f"exported {count} rows")
+    return 0
+
+
+async def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    except OSError as exc:
+        console.print(f"[red]cannot read {path}: {exc.strerror}[/red]")
+        return 2
+    try:
+        rows = list(tabular.parse_inventory(text))
+    except tabular.HeaderError as exc:
+        console.print(f"[red]{path}: {exc}[/red]")
+        return 2
+    with _progress() as bar:
+        task = bar.add_task("import", total=len(rows))
+        report = await importing.import_inventory(
+            rows,
+            runtime.uow,
+            runtime.clock,
+            runtime.policy,
+            lambda n: bar.advance(task, n),
+        )
+    for error in report.errors:
+        console.print(f"[yellow]{path}:{error.line}: {error.message}[/yellow]")
+    console.print(
+        f"registered {report.registered}, placed {report.placed}, skipped {report.skipped}"
+        f" location rows, {len(report.errors)} row(s) in error"
+    )
+    return 1 if report.errors else 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from archive_svc import web
+
+    return web.serve(
+        settings, args.host or settings.http.host, args.port or settings.http.port
+    )
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from archive_svc import demo
+
+    return demo.run(settings, args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archive-svc", description="Physical archives of an asylum office"
+    )
+    parser.add_argument("--config", help="TOML settings file (else ARCHIVE_CONFIG)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the web service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(sync=cmd_serve)
+    demo = sub.add_parser(
+        "demo", help="migrate, seed a small set, serve with simulators"
+    )
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(sync=cmd_demo)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(
+        run=cmd_migrate
+    )
+    seed = sub.add_parser("seed", help="create realistic synthetic holdings")
+    seed.add_argument("--files", type=int, default=200_000)
+    seed.add_argument("--boxes", type=int, default=10_000)
+    seed.add_argument("--shelves", type=int, default=1000)
+    seed.add_argument("--storerooms", type=int, default=3)
+    seed.set_defaults(run=cmd_seed)
+    token = sub.add_parser("token", help="API tokens").add_subparsers(
+        dest="action", required=True
+    )
+    create = token.add_parser("create", help="create a token and print it once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True)
+    create.set_defaults(run=cmd_token_create)
+    audit = sub.add_parser("audit", help="ledger checks").add_subparsers(
+        dest="action", required=True
+    )
+    audit.add_parser("verify", help="recompute the hash chain").set_defaults(
+        run=cmd_audit_verify
+    )
+    export = sub.add_parser("export", help="export data").add_subparsers(
+        dest="what", required=True
+    )
+    inv = export.add_parser("inventory", help="CSV: barcode,kind,number,location")
+    inv.add_argument("-o", "--output")
+    inv.set_defaults(run=cmd_export_inventory)
+    imp = sub.add_parser("import", help="import data").add_subparsers(
+        dest="what", required=True
+    )
+    inv_in = imp.add_parser("inventory", help="register items from a CSV")
+    inv_in.add_argument("file")
+    inv_in.set_defaults(run=cmd_import_inventory)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(config_file=args.config)
+        if hasattr(args, "sync"):
+            return int(args.sync(args, settings))
+        return asyncio.run(args.run(args, settings))
+    except SettingsError as exc:
+        console.print(f"[red]configuration error: {exc}[/red]")
+        return 2
+    except errors.DomainError as exc:
+        console.print(f"[red]{exc.code}: {exc.message}[/red]")
+        return 1
+    except KeyboardInterrupt:
+        return 130
