@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -27,7 +28,7 @@ class Runtime:
     """Everything a process needs, built once from settings."""
 
     settings: Settings
-    engine: Engine
+    engine: Engine[Any]
     clock: Clock
     queries: CustodyQueries
     policy: LedgerPolicy
@@ -41,14 +42,14 @@ class Runtime:
 
     async def start_pool(self) -> None:
         if self.uses_pool:
-            await self.engine.start_connection_pool(
+            await self.engine.start_connection_pool(  # type: ignore[no-untyped-call, call-arg]
                 min_size=self.settings.database.pool_min,
                 max_size=self.settings.database.pool_max,
             )
 
     async def close_pool(self) -> None:
         if self.uses_pool:
-            await self.engine.close_connection_pool()
+            await self.engine.close_connection_pool()  # type: ignore[no-untyped-call]
 
     async def migrate(self) -> str:
         message = await migrate(self.engine)

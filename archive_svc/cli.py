@@ -106,10 +106,10 @@ async def cmd_export_inventory(args: argparse.Namespace, settings: Settings) -> 
         async for r in runtime.queries.inventory()
     ]
     if args.output in (None, "-"):
-        count = tabular.write_inventory(rows, sys.stdout)  # type: ignore[arg-type]
+        count = tabular.write_inventory(rows, sys.stdout)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            count = tabular.write_inventory(rows, out)  # type: ignore[arg-type]
+            count = tabular.write_inventory(rows, out)
     console.print(f"exported {count} rows")
     return 0
 
@@ -217,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(config_file=args.config)
         if hasattr(args, "sync"):
             return int(args.sync(args, settings))
-        return asyncio.run(args.run(args, settings))
+        return int(asyncio.run(args.run(args, settings)))
     except SettingsError as exc:
         console.print(f"[red]configuration error: {exc}[/red]")
         return 2

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uvicorn
+from litestar import Litestar
 
 from archive_svc import bootstrap
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.config import Settings
 
 
-def build_app(runtime: bootstrap.Runtime) -> object:
+def build_app(runtime: bootstrap.Runtime) -> Litestar:
     return create_app(
         AppDeps(
             uow_factory=runtime.uow,
@@ -26,6 +27,6 @@ def serve(settings: Settings, host: str, port: int) -> int:
     runtime = bootstrap.build_runtime(settings)
     config = uvicorn.Config(
         build_app(runtime), host=host, port=port, log_level="info", workers=1
-    )  # type: ignore[arg-type]
+    )
     uvicorn.Server(config).run()
     return 0

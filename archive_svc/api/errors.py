@@ -1,5 +1,8 @@
 """Map errors to HTTP responses, in one place: ``{"code", "message", "details"}``."""
 
+from collections.abc import Mapping
+from typing import Any
+
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -33,17 +36,17 @@ STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
 
 
 def _json(
-    status: int, code: str, message: str, details: dict[str, object] | None = None
+    status: int, code: str, message: str, details: Mapping[str, object] | None = None
 ) -> Response[ErrorBody]:
     return Response(
-        ErrorBody(code, message, details or {}),
+        ErrorBody(code, message, dict(details or {})),
         status_code=status,
         media_type=MediaType.JSON,
     )
 
 
 def domain_error_handler(
-    _: Request[object, object, object], exc: errors.DomainError
+    _: Request[Any, Any, Any], exc: errors.DomainError
 ) -> Response[ErrorBody]:
     status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 400)
     details = {
@@ -65,7 +68,7 @@ _HTTP_CODES = {
 
 
 def http_error_handler(
-    _: Request[object, object, object], exc: HTTPException
+    _: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[ErrorBody]:
     status = exc.status_code
     if status == 400 and "JSON is malformed" in str(exc.detail):
@@ -90,7 +93,7 @@ def _extra(exc: ValidationException) -> list[object]:
 
 
 def internal_error_handler(
-    _: Request[object, object, object], exc: Exception
+    _: Request[Any, Any, Any], exc: Exception
 ) -> Response[ErrorBody]:
     return _json(
         HTTP_500_INTERNAL_SERVER_ERROR,

@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -30,9 +31,7 @@ class TokenAuthenticator:
         self._uow_factory = uow_factory
         self._cache: dict[str, tuple[float, Caller]] = {}
 
-    async def caller(
-        self, connection: ASGIConnection[object, object, object, object]
-    ) -> Caller:
+    async def caller(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Caller:
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -55,7 +54,7 @@ class TokenAuthenticator:
 
 
 async def requires_permission(
-    connection: ASGIConnection[object, object, object, object],
+    connection: ASGIConnection[Any, Any, Any, Any],
     handler: BaseRouteHandler,
 ) -> None:
     """Every API route names its ``action`` in ``opt``; a route without one is denied."""

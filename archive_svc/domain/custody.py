@@ -397,7 +397,7 @@ def effective_time(
 GENESIS_HASH = "00" * 32
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     seq: int
     event_id: str
@@ -453,10 +453,28 @@ def _jsonable(value: Any) -> Any:
 
 def canonical_json(entry: LedgerEntry) -> bytes:
     """Sorted keys, UTF-8, no spaces, UTC timestamps with microseconds, nulls kept."""
-    fields = {k: _jsonable(v) for k, v in vars(entry).items() if k != "hash"}
-    return json.dumps(
-        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    fields = {
+        "actor_ref": entry.actor_ref,
+        "device_id": entry.device_id,
+        "device_seq": entry.device_seq,
+        "effective_at": iso(entry.effective_at),
+        "entry_mode": entry.entry_mode,
+        "event_id": entry.event_id,
+        "from_ref": entry.from_ref,
+        "item_id": entry.item_id,
+        "kind": entry.kind,
+        "payload": _jsonable(entry.payload) if entry.payload else {},
+        "prev_hash": entry.prev_hash,
+        "reason": entry.reason,
+        "recorded_at": iso(entry.recorded_at),
+        "request_id": entry.request_id,
+        "scanned_at": iso(entry.scanned_at) if entry.scanned_at is not None else None,
+        "seq": entry.seq,
+        "task_ref": entry.task_ref,
+        "time_source": entry.time_source,
+        "to_ref": entry.to_ref,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:

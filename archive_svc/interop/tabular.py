@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TextIO
 
 from archive_svc.domain import commands
 
@@ -71,9 +71,7 @@ def _row(line: int, record: dict[str, str | None]) -> ImportRow | RowError | Non
     return ImportRow(line, item, get.get("location", ""), get.get("container", ""))
 
 
-def write_inventory(
-    rows: Iterable[tuple[str, str, str, str]], out: io.TextIOBase
-) -> int:
+def write_inventory(rows: Iterable[tuple[str, str, str, str]], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     count = 0

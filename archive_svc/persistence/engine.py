@@ -7,6 +7,7 @@ PostgreSQL pool is opened by the web app's lifespan.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -14,14 +15,14 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from archive_svc.persistence.tables import TABLES
 
-_engine: Engine | None = None
+_engine: Engine[Any] | None = None
 
 
 class DatabaseUrlError(ValueError):
     """The database URL is neither sqlite:/// nor postgresql://."""
 
 
-def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
+def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine[Any]:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,7 +34,7 @@ def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
     )
 
 
-def configure(url: str, busy_timeout_s: float = 30.0) -> Engine:
+def configure(url: str, busy_timeout_s: float = 30.0) -> Engine[Any]:
     """Create the engine for ``url`` and bind every table to it."""
     global _engine
     engine = make_engine(url, busy_timeout_s)
@@ -43,7 +44,7 @@ def configure(url: str, busy_timeout_s: float = 30.0) -> Engine:
     return engine
 
 
-def current() -> Engine:
+def current() -> Engine[Any]:
     """The configured engine; falls back to the settings' URL (piccolo CLI use)."""
     if _engine is None:
         from archive_svc.config import load_settings
@@ -53,5 +54,5 @@ def current() -> Engine:
     return _engine
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine[Any]) -> bool:
     return isinstance(engine, SQLiteEngine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine.base import Engine
@@ -14,7 +15,7 @@ class MigrationFailed(RuntimeError):
     pass
 
 
-async def migrate(engine: Engine) -> str:
+async def migrate(engine: Engine[Any]) -> str:
     """Apply pending migrations; set WAL on SQLite. Returns piccolo's message."""
     os.environ.setdefault("PICCOLO_CONF", "archive_svc.persistence.piccolo_conf")
     if is_sqlite(engine):

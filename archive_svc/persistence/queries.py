@@ -11,7 +11,6 @@ from archive_svc.persistence.sql import fetch
 from archive_svc.persistence.tables import TABLES
 from archive_svc.services import ports
 
-
 _SHELF_JOIN = (
     " LEFT JOIN location l{n} ON p{n}.custodian_kind = 'location'"
     " AND l{n}.id = p{n}.custodian_id AND l{n}.kind = 'shelf' AND p{n}.state = 'in_storage'"

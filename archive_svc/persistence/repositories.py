@@ -117,6 +117,16 @@ MOVEMENT_COLUMNS = (
 )
 
 
+MOVEMENT_TYPES = (
+    ("seq", "bigint"), ("event_id", "varchar"), ("kind", "varchar"), ("item", "varchar"),
+    ("from_ref", "varchar"), ("to_ref", "varchar"), ("actor_ref", "varchar"), ("device_id", "varchar"),
+    ("device_seq", "bigint"), ("scanned_at", "timestamptz"), ("recorded_at", "timestamptz"),
+    ("effective_at", "timestamptz"), ("time_source", "varchar"), ("entry_mode", "varchar"),
+    ("request_id", "varchar"), ("task_ref", "varchar"), ("reason", "text"), ("payload", "text"),
+    ("prev_hash", "varchar"), ("hash", "varchar"),
+)
+
+
 def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
     return LedgerEntry(
         seq=row["seq"],
@@ -154,7 +164,7 @@ def translate_integrity(exc: Exception) -> errors.AlreadyExists | None:
 
 
 class PiccoloItems(ports.ItemRepository):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
     async def by_barcodes(self, barcodes: Iterable[str]) -> dict[str, Item]:
@@ -236,7 +246,7 @@ def _default_width(kind: ItemKind) -> int:
 
 
 class PiccoloLocations(ports.LocationRepository):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
     async def by_refs(self, refs: Iterable[str]) -> dict[str, Location]:
@@ -349,7 +359,7 @@ class PiccoloTokens(ports.TokenRepository):
 
 
 class PiccoloLedger(ports.LedgerRepository):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
     async def lock_head(self) -> tuple[int, str]:
@@ -358,35 +368,13 @@ class PiccoloLedger(ports.LedgerRepository):
         return int(rows[0]["seq"]), rows[0]["hash"]
 
     async def append_many(self, entries: Sequence[LedgerEntry]) -> None:
-        statement = (
-            f"INSERT INTO movement ({MOVEMENT_COLUMNS}) VALUES ({sql.placeholders(20)})"
-        )
         rows = [
-            (
-                e.seq,
-                e.event_id,
-                e.kind,
-                e.item_id,
-                e.from_ref,
-                e.to_ref,
-                e.actor_ref,
-                e.device_id,
-                e.device_seq,
-                e.scanned_at,
-                e.recorded_at,
-                e.effective_at,
-                e.time_source,
-                e.entry_mode,
-                e.request_id,
-                e.task_ref,
-                e.reason,
-                json.dumps(dict(e.payload), sort_keys=True),
-                e.prev_hash,
-                e.hash,
-            )
+            (e.seq, e.event_id, e.kind, e.item_id, e.from_ref, e.to_ref, e.actor_ref, e.device_id, e.device_seq,
+             e.scanned_at, e.recorded_at, e.effective_at, e.time_source, e.entry_mode, e.request_id, e.task_ref,
+             e.reason, json.dumps(dict(e.payload), sort_keys=True), e.prev_hash, e.hash)
             for e in entries
         ]
-        await sql.execute_many(self._engine, statement, rows)
+        await sql.insert_rows(self._engine, "movement", MOVEMENT_TYPES, rows)
 
     async def set_head(self, seq: int, hash_: str) -> None:
         await (
@@ -397,12 +385,22 @@ class PiccoloLedger(ports.LedgerRepository):
 
 
 class PiccoloPositions(ports.PositionRepository):
-    _COLUMNS = (
-        "item_id, state, custodian_kind, custodian_id, custodian_label, since, last_seq, event_id,"
-        " destination, last_verified_at"
+    _TYPES = (
+        ("item_id", "varchar"), ("state", "varchar"), ("custodian_kind", "varchar"),
+        ("custodian_id", "varchar"), ("custodian_label", "varchar"), ("since", "timestamptz"),
+        ("last_seq", "bigint"), ("event_id", "varchar"), ("destination", "varchar"),
+        ("last_verified_at", "timestamptz"),
+    )
+    _COLUMNS = ", ".join(name for name, _ in _TYPES)
+    _UPSERT = (
+        "ON CONFLICT (item_id) DO UPDATE SET state = excluded.state,"
+        " custodian_kind = excluded.custodian_kind, custodian_id = excluded.custodian_id,"
+        " custodian_label = excluded.custodian_label, since = excluded.since,"
+        " last_seq = excluded.last_seq, event_id = excluded.event_id,"
+        " destination = excluded.destination, last_verified_at = excluded.last_verified_at"
     )
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
     async def get_many(self, item_ids: Iterable[str]) -> dict[str, Position]:
@@ -410,36 +408,23 @@ class PiccoloPositions(ports.PositionRepository):
         return {r["item_id"]: position_from_row(r) for r in rows}
 
     async def upsert_many(self, positions: Sequence[Position]) -> None:
-        statement = (
-            f"INSERT INTO position ({self._COLUMNS}) VALUES ({sql.placeholders(10)})"
-            " ON CONFLICT (item_id) DO UPDATE SET state = excluded.state,"
-            " custodian_kind = excluded.custodian_kind, custodian_id = excluded.custodian_id,"
-            " custodian_label = excluded.custodian_label, since = excluded.since,"
-            " last_seq = excluded.last_seq, event_id = excluded.event_id,"
-            " destination = excluded.destination, last_verified_at = excluded.last_verified_at"
-        )
         rows = [
-            (
-                p.item_id,
-                p.state.value,
-                p.custodian.kind.value,
-                p.custodian.id,
-                p.custodian.label,
-                p.since,
-                p.last_seq,
-                p.event_id,
-                p.destination,
-                p.last_verified_at,
-            )
+            (p.item_id, p.state.value, p.custodian.kind.value, p.custodian.id, p.custodian.label, p.since,
+             p.last_seq, p.event_id, p.destination, p.last_verified_at)
             for p in positions
         ]
-        await sql.execute_many(self._engine, statement, rows)
+        await sql.insert_rows(self._engine, "position", self._TYPES, rows, self._UPSERT)
 
 
 class PiccoloInbox(ports.InboxRepository):
-    _COLUMNS = "event_id, digest, outcome, code, message, seq, source, submitted_by, received_at"
+    _TYPES = (
+        ("event_id", "varchar"), ("digest", "varchar"), ("outcome", "varchar"), ("code", "varchar"),
+        ("message", "text"), ("seq", "bigint"), ("source", "varchar"), ("submitted_by", "varchar"),
+        ("received_at", "timestamptz"),
+    )
+    _COLUMNS = ", ".join(name for name, _ in _TYPES)
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
     async def get_many(self, event_ids: Iterable[str]) -> dict[str, ports.InboxRecord]:
@@ -447,26 +432,15 @@ class PiccoloInbox(ports.InboxRepository):
         return {r["event_id"]: ports.InboxRecord(**r) for r in rows}
 
     async def add_many(self, records: Sequence[ports.InboxRecord]) -> None:
-        statement = f"INSERT INTO movement_inbox ({self._COLUMNS}) VALUES ({sql.placeholders(9)})"
         rows = [
-            (
-                r.event_id,
-                r.digest,
-                r.outcome,
-                r.code,
-                r.message,
-                r.seq,
-                r.source,
-                r.submitted_by,
-                r.received_at,
-            )
+            (r.event_id, r.digest, r.outcome, r.code, r.message, r.seq, r.source, r.submitted_by, r.received_at)
             for r in records
         ]
-        await sql.execute_many(self._engine, statement, rows)
+        await sql.insert_rows(self._engine, "movement_inbox", self._TYPES, rows)
 
 
 class PiccoloJournal(ports.JournalRepository):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
     async def add_many(self, rejections: Sequence[ports.Rejection]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from piccolo.columns import (
     BigInt,
     Boolean,
-    Date,
     ForeignKey,
     Integer,
     OnDelete,

@@ -15,7 +15,7 @@ from archive_svc.services.ports import AbstractUnitOfWork
 class PiccoloUnitOfWork(AbstractUnitOfWork):
     """Adapter for :class:`AbstractUnitOfWork`. Not reentrant; make one per command."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
         self._tx: Any = None
         self.items = repos.PiccoloItems(engine)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
@@ -24,7 +24,6 @@ from archive_svc.domain.model import (
     Location,
     Position,
     Principal,
-    State,
 )
 from archive_svc.services.ports import (
     AbstractUnitOfWork,

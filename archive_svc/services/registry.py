@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from archive_svc.access.principals import parse_role
 from archive_svc.domain import barcodes, commands, errors
@@ -148,7 +148,7 @@ async def build_items(
         for k, c in zip(kinds, cmds, strict=True)
         if not c.barcode and k is not ItemKind.FILE
     ]
-    pools = {
+    pools: dict[ItemKind, Iterator[str]] = {
         k: iter(await allocate_barcodes(uow, _ITEM_PREFIX[k], serial_kinds.count(k)))
         for k in set(serial_kinds)
     }
@@ -175,7 +175,7 @@ async def build_items(
 
 
 def _item_barcode(
-    kind: ItemKind, c: commands.RegisterItem, pools: dict[ItemKind, object]
+    kind: ItemKind, c: commands.RegisterItem, pools: Mapping[ItemKind, Iterator[str]]
 ) -> str:
     if c.barcode:
         prefix, code = barcodes.parse(c.barcode)
@@ -186,7 +186,7 @@ def _item_barcode(
         return code
     if kind is ItemKind.FILE:
         return barcodes.file_barcode(c.number)
-    return next(pools[kind])  # type: ignore[call-overload]
+    return next(pools[kind])
 
 
 async def ensure_reference_data(uow: AbstractUnitOfWork) -> None:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from archive_svc.domain import commands, errors
+from archive_svc.domain import barcodes, commands, errors
 from archive_svc.domain.model import Item, Location, Principal
 from archive_svc.services import custody, registry
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
@@ -224,7 +224,7 @@ async def _people(
     uow = uow_factory()
     async with uow:
         badges = await registry.allocate_barcodes(
-            uow, registry.barcodes.Kind.BADGE, len(DEMO_PEOPLE)
+            uow, barcodes.Kind.BADGE, len(DEMO_PEOPLE)
         )
         people = tuple(
             Principal(pid, name, frozenset({role}), division, unit, badge)

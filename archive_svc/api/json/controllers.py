@@ -4,7 +4,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from archive_svc.access.rules import Action
@@ -27,7 +27,7 @@ class MovementController(Controller):
         self,
         request: Request[object, object, State],
         state: State,
-        data: s.MovementBatch,
+        data: JSONBody[s.MovementBatch],
     ) -> s.MovementBatchResult:
         """Record a batch; one result per movement (recorded, duplicate, rejected)."""
         cmd = convert.record_command(data, request.scope["state"]["caller"].name)
@@ -71,7 +71,9 @@ class ItemController(Controller):
         )
 
     @post(opt={"action": Action.REGISTER_ITEMS}, status_code=HTTP_201_CREATED)
-    async def register(self, state: State, data: s.ItemCreate) -> s.ItemCreated:
+    async def register(
+        self, state: State, data: JSONBody[s.ItemCreate]
+    ) -> s.ItemCreated:
         """Register a box, file or envelope (barcode allocated unless given)."""
         (item,) = await registry.register_items(
             [convert.item_command(data)], state.uow_factory()
@@ -98,7 +100,9 @@ class LocationController(Controller):
         return convert.contents_out(contents)
 
     @post(opt={"action": Action.REGISTER_LOCATIONS}, status_code=HTTP_201_CREATED)
-    async def register(self, state: State, data: s.LocationCreate) -> s.LocationOut:
+    async def register(
+        self, state: State, data: JSONBody[s.LocationCreate]
+    ) -> s.LocationOut:
         """Register a location under an existing parent (barcode allocated)."""
         (loc,) = await registry.register_locations(
             [convert.location_command(data)], state.uow_factory()

@@ -1,0 +1,1 @@
+"""MQTT -> commands -> services; ack after commit."""

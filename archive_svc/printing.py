@@ -1,0 +1,1 @@
+"""Read models -> label specs -> PDF bytes (used by the API and the CLI)."""

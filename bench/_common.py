@@ -1,0 +1,48 @@
+"""Helpers shared by the benchmark scripts (fresh PostgreSQL database, runtime)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+
+import asyncpg
+
+from archive_svc import bootstrap
+from archive_svc.config import load_settings
+
+BASE_URL = os.environ.get("ARCHIVE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+async def fresh_database(name: str) -> str:
+    """Drop and recreate database ``name``; return its URL."""
+    conn = await asyncpg.connect(f"{BASE_URL}/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return f"{BASE_URL}/{name}"
+
+
+async def migrated_runtime(url: str) -> bootstrap.Runtime:
+    runtime = bootstrap.build_runtime(load_settings(env={"ARCHIVE_DATABASE_URL": url}))
+    await runtime.migrate()
+    return runtime
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> str:
+    return (
+        f"p50 {percentile(values, 50):.2f} ms, p90 {percentile(values, 90):.2f} ms,"
+        f" p99 {percentile(values, 99):.2f} ms, mean {statistics.fmean(values):.2f} ms"
+    )
+
+
+def run(main: object) -> None:
+    asyncio.run(main)  # type: ignore[arg-type]
