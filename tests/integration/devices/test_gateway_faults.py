@@ -1,6 +1,7 @@
 """Fault tests: our own Mosquitto killed and restarted mid-stream; the gateway process
 killed with SIGKILL. Every journaled read must end confirmed exactly once, in order."""
 
+import itertools
 import os
 import signal
 import subprocess
@@ -26,12 +27,25 @@ def make_gateway(sim, url, site, path) -> Gateway:
     return Gateway(sim.path, "st-01", site, path, MqttParams(url=url), resend_after=1.0)
 
 
-def assert_exactly_once_in_order(svc, path: Path, sent: list[str]) -> None:
-    assert svc.accepted_codes() == sent  # first delivery of each read, in read order
-    assert [s.device_seq for s in svc.accepted] == list(range(1, len(sent) + 1))
+def assert_exactly_once_in_order(svc, path: Path, sent: list[str], strict=True) -> int:
+    """Each read accepted once, numbered in read order; returns arrival inversions.
+
+    ``strict``: first deliveries also arrived in read order. Not guaranteed when the
+    broker dies: paho re-sends its un-PUBACKed messages before the outbox resends
+    older rows whose PUBACK the dead broker had sent but not persisted.
+    """
+    by_seq = sorted(svc.accepted, key=lambda s: s.device_seq)
+    assert [s.code for s in by_seq] == sent
+    assert [s.device_seq for s in by_seq] == list(range(1, len(sent) + 1))
+    arrival = [s.device_seq for s in svc.accepted]
+    if strict:
+        assert arrival == sorted(arrival)
     rows = Outbox(path).rows(10_000)
     assert [r.code for r in rows] == sent
-    assert {(r.state, r.outcome) for r in rows} == {("confirmed", "accepted")}
+    assert {r.state for r in rows} == {"confirmed"}
+    # "duplicate" = the service had recorded it, but its first answer was lost
+    assert {r.outcome for r in rows} <= {"accepted", "duplicate"}
+    return sum(a > b for a, b in itertools.pairwise(arrival))
 
 
 def test_mosquitto_killed_and_restarted_mid_stream_loses_nothing(
@@ -54,17 +68,18 @@ def test_mosquitto_killed_and_restarted_mid_stream_loses_nothing(
     typer.join(10)
     wait(lambda: gw.stats().confirmed == 120 and gw.stats().depth == 0, timeout=30)
     stats = gw.stats()
-    assert_exactly_once_in_order(svc, path, sent)
+    inversions = assert_exactly_once_in_order(svc, path, sent, strict=False)
     with capsys.disabled():
         redelivered = sum(n - 1 for n in svc.seen.values())
         print(
             f"\n[broker restart] 120 reads, {during} unconfirmed at restart,"
-            f" {stats.resent} republished, {redelivered} answered duplicate"
+            f" {stats.resent} republished, {redelivered} answered duplicate,"
+            f" {inversions} arrival inversions"
         )
 
 
 def test_broker_unreachable_for_a_whole_run_of_reads(
-    sim, site, tmp_path, own_mosquitto, fake_service, run_gateway, wait
+    sim, site, tmp_path, own_mosquitto, fake_service, run_gateway, wait, capsys
 ):
     svc = fake_service(own_mosquitto.url, site)
     path = tmp_path / "o.db"
@@ -80,15 +95,27 @@ def test_broker_unreachable_for_a_whole_run_of_reads(
     assert gw.stats().depth == 200
     own_mosquitto.start()
     wait(lambda: gw.stats().confirmed == 210 and gw.stats().depth == 0, timeout=30)
-    assert_exactly_once_in_order(svc, path, codes(210))
+    # Not strict: if the dead broker had not yet saved the service's session, the
+    # first resends reach nobody and come back only after resend_after.
+    inversions = assert_exactly_once_in_order(svc, path, codes(210), strict=False)
+    with capsys.disabled():
+        print(f"\n[broker down] 200 reads journaled offline, {inversions} inversions")
 
 
 GATEWAY_SCRIPT = textwrap.dedent("""
-    import sys
+    import sys, threading, time
     from devices.mqtt import MqttParams
     from devices.scanner import Gateway
     port, site, path, url = sys.argv[1:5]
-    Gateway(port, "st-01", site, path, MqttParams(url=url), resend_after=1.0).run()
+    gw = Gateway(port, "st-01", site, path, MqttParams(url=url), resend_after=1.0)
+
+    def announce():  # once the port is open (pyserial flushes input on open)
+        while gw.stats().serial != "connected":
+            time.sleep(0.01)
+        print("connected", flush=True)
+
+    threading.Thread(target=announce, daemon=True).start()
+    gw.run()
 """)
 
 
@@ -118,14 +145,19 @@ def test_gateway_process_killed_then_restarted_republishes_its_pending_reads(
             shared_mqtt_url,
         ],
         env=env,
+        stdout=subprocess.PIPE,
     )
     try:
-        time.sleep(1.0)  # let it open the port (pyserial flushes input on open)
+        ready: list[bytes] = []
+        threading.Thread(target=lambda: ready.append(proc.stdout.readline())).start()
+        wait(lambda: ready, timeout=15)
+        assert ready == [b"connected\n"]
         sim.type_many(codes(20), rate=50)
         wait(lambda: journaled(path) == 20, timeout=15)
     finally:
         proc.send_signal(signal.SIGKILL)  # no service yet: all 20 still pending
         proc.wait(10)
+        proc.stdout.close()
     svc = fake_service(shared_mqtt_url, site)
     gw = make_gateway(sim, shared_mqtt_url, site, path)
     run_gateway(gw)

@@ -222,3 +222,18 @@ def test_throughput_of_reads_through_the_gateway(
         print(
             f"\n[gateway] {n} reads confirmed in {elapsed:.2f} s: {n / elapsed:.0f} reads/s"
         )
+
+
+def test_gateway_runs_with_the_live_console(
+    sim, site, tmp_path, shared_mqtt_url, fake_service, run_gateway, wait, capsys
+):
+    fake_service(shared_mqtt_url, site)
+    gw = make_gateway(sim, shared_mqtt_url, site, tmp_path / "o.db", console=True)
+    stop = run_gateway(gw)
+    wait_ready(gw, wait)
+    sim.type_many(codes(3), rate=50)
+    wait(lambda: gw.stats().confirmed == 3)
+    time.sleep(0.3)  # let the console refresh once more
+    stop()
+    out = capsys.readouterr().out
+    assert f"{site}/st-01" in out and codes(3)[-1] in out
