@@ -11,6 +11,31 @@ from archive_svc.persistence.sql import fetch
 from archive_svc.persistence.tables import TABLES
 from archive_svc.services import ports
 
+_WHERE_IS = (
+    "SELECT i.id, i.barcode, i.kind, i.number, i.division, i.width_mm, i.home_location, i.home_container,"
+    " p.item_id, p.state, p.custodian_kind, p.custodian_id, p.custodian_label, p.since, p.last_seq,"
+    " p.event_id, p.destination, p.last_verified_at, m.kind AS movement_kind,"
+    " c1.barcode AS c1_barcode, p1.custodian_kind AS p1_custodian_kind, p1.custodian_id AS p1_custodian_id,"
+    " p1.custodian_label AS p1_custodian_label, c2.barcode AS p1_container_barcode,"
+    " p2.custodian_kind AS p2_custodian_kind, p2.custodian_id AS p2_custodian_id,"
+    " p2.custodian_label AS p2_custodian_label, NULL AS p2_container_barcode,"
+    " l.id AS l_id, l.barcode AS l_barcode, l.kind AS l_kind, l.code AS l_code, l.path AS l_path,"
+    " l.parent AS l_parent, l.capacity_mm AS l_capacity_mm, l.reserved_mm AS l_reserved_mm,"
+    " l.neutralised AS l_neutralised, l.walk_order AS l_walk_order"
+    " FROM item i"
+    " LEFT JOIN position p ON p.item_id = i.id"
+    " LEFT JOIN movement m ON m.seq = p.last_seq"
+    " LEFT JOIN item c1 ON p.custodian_kind = 'container' AND c1.id = p.custodian_id"
+    " LEFT JOIN position p1 ON p1.item_id = c1.id"
+    " LEFT JOIN item c2 ON p1.custodian_kind = 'container' AND c2.id = p1.custodian_id"
+    " LEFT JOIN position p2 ON p2.item_id = c2.id"
+    " LEFT JOIN location l ON l.id = CASE"
+    " WHEN p.custodian_kind = 'location' THEN p.custodian_id"
+    " WHEN p1.custodian_kind = 'location' THEN p1.custodian_id"
+    " WHEN p2.custodian_kind = 'location' THEN p2.custodian_id END"
+    " WHERE i.barcode = {}"
+)
+
 _SHELF_JOIN = (
     " LEFT JOIN location l{n} ON p{n}.custodian_kind = 'location'"
     " AND l{n}.id = p{n}.custodian_id AND l{n}.kind = 'shelf' AND p{n}.state = 'in_storage'"
@@ -19,47 +44,32 @@ _SHELF_JOIN = (
 
 class PiccoloCustodyQueries(ports.CustodyQueries):
     async def where_is(self, barcode: str) -> ports.ItemView | None:
-        rows = await fetch(
-            f"SELECT {repos.ITEM_COLUMNS} FROM item WHERE barcode = {{}}", barcode
-        )
+        """One round trip: the item, its position, its containers' and the place."""
+        rows = await fetch(_WHERE_IS, barcode)
         if not rows:
             return None
-        item = repos.item_from_row(rows[0])
-        position = await self._position(item.id)
-        chain, location = await self._chain(position)
-        kind = None
-        if position is not None:
-            found = await fetch(
-                "SELECT kind FROM movement WHERE seq = {}", position.last_seq
-            )
-            kind = found[0]["kind"] if found else None
-        return ports.ItemView(item, position, tuple(chain), location, kind)
-
-    async def _position(self, item_id: str) -> Position | None:
-        cols = "item_id, state, custodian_kind, custodian_id, custodian_label, since, last_seq, event_id, destination, last_verified_at"
-        rows = await fetch(f"SELECT {cols} FROM position WHERE item_id = {{}}", item_id)
-        return repos.position_from_row(rows[0]) if rows else None
-
-    async def _chain(
-        self, position: Position | None
-    ) -> tuple[list[str], Location | None]:
+        row = rows[0]
+        item = repos.item_from_row(row)
+        if row["item_id"] is None:
+            return ports.ItemView(item, None, (), None, None)
+        position = repos.position_from_row(row)
+        location = repos.location_from_row({k[2:]: v for k, v in row.items() if k.startswith("l_")}) if row["l_id"] else None
+        levels = (
+            (row["custodian_kind"], row["custodian_id"], row["custodian_label"], row["c1_barcode"]),
+            (row["p1_custodian_kind"], row["p1_custodian_id"], row["p1_custodian_label"], row["p1_container_barcode"]),
+            (row["p2_custodian_kind"], row["p2_custodian_id"], row["p2_custodian_label"], None),
+        )
         chain: list[str] = []
-        for _ in range(4):
-            if position is None:
-                return chain, None
-            custodian = position.custodian
-            if custodian.kind is CustodianKind.LOCATION:
-                location = await self._location_by_id(custodian.id)
-                if location is not None:
-                    chain.append(location.path)
-                return chain, location
-            if custodian.kind is CustodianKind.PERSON:
-                chain.append(f"{custodian.label} ({custodian.id})")
-                return chain, None
-            rows = await fetch("SELECT barcode FROM item WHERE id = {}", custodian.id)
-            chain.append(rows[0]["barcode"] if rows else custodian.id)
-            position = await self._position(custodian.id)
-        return chain, None
+        for kind, ident, label, container in levels:
+            if kind == CustodianKind.CONTAINER:
+                chain.append(container or ident)
+                continue
+            if kind == CustodianKind.PERSON:
+                chain.append(f"{label} ({ident})")
+            elif kind == CustodianKind.LOCATION and location is not None:
+                chain.append(location.path)
+            break
+        return ports.ItemView(item, position, tuple(chain), location, row["movement_kind"])
 
     async def _location_by_id(self, location_id: str) -> Location | None:
         rows = await fetch(
