@@ -18,7 +18,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from archive_svc import bootstrap
+import labels
+from archive_svc import bootstrap, printing
 from archive_svc.config import Settings, SettingsError, load_settings
 from archive_svc.domain import errors
 from archive_svc.interop import tabular
@@ -145,6 +146,34 @@ async def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> 
     return 1 if report.errors else 0
 
 
+async def cmd_labels_render(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    job = printing.PrintJob(
+        args.kind,
+        args.layout,
+        tuple(args.codes or ()),
+        args.query,
+        args.start,
+        args.lang,
+    )
+    try:
+        result = await printing.render(job, runtime.queries)
+    except labels.LabelError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 2
+    Path(args.output).write_bytes(result.pdf)
+    for warning in result.warnings:
+        console.print(f"[yellow]warning: {warning}[/yellow]")
+    console.print(f"wrote {args.output}: {result.pages} page(s)")
+    return 0
+
+
+def cmd_labels_layouts(args: argparse.Namespace, settings: Settings) -> int:
+    for layout in labels.layouts():
+        print(labels.describe_layout(layout))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from archive_svc import web
 
@@ -208,7 +237,38 @@ def build_parser() -> argparse.ArgumentParser:
     inv_in = imp.add_parser("inventory", help="register items from a CSV")
     inv_in.add_argument("file")
     inv_in.set_defaults(run=cmd_import_inventory)
+    add_label_commands(sub)
     return parser
+
+
+def add_label_commands(sub: Any) -> None:
+    group = sub.add_parser("labels", help="label sheets (PDF)").add_subparsers(
+        dest="action", required=True
+    )
+    render = group.add_parser("render", help="render a label sheet to PDF")
+    render.add_argument("--kind", required=True, choices=printing.KINDS)
+    selection = render.add_mutually_exclusive_group()
+    selection.add_argument(
+        "--codes",
+        nargs="+",
+        metavar="CODE",
+        help="barcodes as export inventory prints them",
+    )
+    selection.add_argument(
+        "--query", help="contents:<location or box> | shelves:<location>"
+    )
+    render.add_argument(
+        "--layout", required=True, help="see: archive-svc labels layouts"
+    )
+    render.add_argument(
+        "--start", type=int, default=1, help="first free slot on a used sheet"
+    )
+    render.add_argument("--lang", choices=("fr", "en"), default="fr")
+    render.add_argument("-o", "--output", required=True)
+    render.set_defaults(run=cmd_labels_render)
+    group.add_parser("layouts", help="list sheet layouts").set_defaults(
+        sync=cmd_labels_layouts
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from tests import builders
 from tests.fakes import FakeClock
 
 PG_URL = os.environ.get(
-    "ARCHIVE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/archive_test"
+    "TEST_ARCHIVE_PG_URL", "postgresql://postgres@127.0.0.1:5432/archive_test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -29,7 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",
         choices=("sqlite", "postgres"),
-        default=os.environ.get("ARCHIVE_TEST_DB", "sqlite"),
+        default=os.environ.get("TEST_ARCHIVE_DB", "sqlite"),
     )
 
 
@@ -68,8 +68,8 @@ def require_service(name: str, host: str, port: int) -> None:
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("ARCHIVE_") and key not in {
-            "ARCHIVE_TEST_PG_URL",
-            "ARCHIVE_TEST_DB",
+            "TEST_ARCHIVE_PG_URL",
+            "TEST_ARCHIVE_DB",
         }:
             monkeypatch.delenv(key)
     monkeypatch.delenv("PICCOLO_CONF", raising=False)

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from archive_svc.domain.custody import LedgerEntry
-from archive_svc.domain.model import CustodianKind, ItemKind, Location, Position
+from archive_svc.domain.model import (
+    CustodianKind,
+    Item,
+    ItemKind,
+    Location,
+    Position,
+    Principal,
+)
+from archive_svc.persistence import engine as _engine
 from archive_svc.persistence import repositories as repos
 from archive_svc.persistence.sql import fetch
 from archive_svc.persistence.tables import TABLES
@@ -53,11 +61,32 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
         if row["item_id"] is None:
             return ports.ItemView(item, None, (), None, None)
         position = repos.position_from_row(row)
-        location = repos.location_from_row({k[2:]: v for k, v in row.items() if k.startswith("l_")}) if row["l_id"] else None
+        location = (
+            repos.location_from_row(
+                {k[2:]: v for k, v in row.items() if k.startswith("l_")}
+            )
+            if row["l_id"]
+            else None
+        )
         levels = (
-            (row["custodian_kind"], row["custodian_id"], row["custodian_label"], row["c1_barcode"]),
-            (row["p1_custodian_kind"], row["p1_custodian_id"], row["p1_custodian_label"], row["p1_container_barcode"]),
-            (row["p2_custodian_kind"], row["p2_custodian_id"], row["p2_custodian_label"], None),
+            (
+                row["custodian_kind"],
+                row["custodian_id"],
+                row["custodian_label"],
+                row["c1_barcode"],
+            ),
+            (
+                row["p1_custodian_kind"],
+                row["p1_custodian_id"],
+                row["p1_custodian_label"],
+                row["p1_container_barcode"],
+            ),
+            (
+                row["p2_custodian_kind"],
+                row["p2_custodian_id"],
+                row["p2_custodian_label"],
+                None,
+            ),
         )
         chain: list[str] = []
         for kind, ident, label, container in levels:
@@ -69,7 +98,9 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
             elif kind == CustodianKind.LOCATION and location is not None:
                 chain.append(location.path)
             break
-        return ports.ItemView(item, position, tuple(chain), location, row["movement_kind"])
+        return ports.ItemView(
+            item, position, tuple(chain), location, row["movement_kind"]
+        )
 
     async def _location_by_id(self, location_id: str) -> Location | None:
         rows = await fetch(
@@ -186,3 +217,37 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
             rows = await fetch(f"SELECT COUNT(*) AS n FROM {name}")
             result[name] = int(rows[0]["n"])
         return result
+
+    async def items_by_ids(self, ids: Iterable[str]) -> dict[str, Item]:
+        return await repos.PiccoloItems(_engine.current()).by_ids(ids)
+
+    async def container_contents(self, container_id: str) -> list[Item]:
+        item_cols = ", ".join(f"i.{c.strip()}" for c in repos.ITEM_COLUMNS.split(","))
+        rows = await fetch(
+            f"SELECT {item_cols} FROM position p JOIN item i ON i.id = p.item_id"
+            " WHERE p.custodian_kind = 'container' AND p.custodian_id = {} ORDER BY i.number",
+            container_id,
+        )
+        return [repos.item_from_row(r) for r in rows]
+
+    async def locations_under(self, barcode_or_code: str, kind: str) -> list[Location]:
+        roots = await fetch(
+            f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE barcode = {{}} OR code = {{}}",
+            barcode_or_code,
+            barcode_or_code,
+        )
+        found: list[Location] = []
+        frontier = [repos.location_from_row(r) for r in roots]
+        while frontier:
+            current = frontier.pop(0)
+            if current.kind == kind:
+                found.append(current)
+            children = await fetch(
+                f"SELECT {repos.LOCATION_COLUMNS} FROM location WHERE parent = {{}} ORDER BY walk_order, code",
+                current.id,
+            )
+            frontier[:0] = [repos.location_from_row(c) for c in children]
+        return found
+
+    async def principals(self, refs: Iterable[str]) -> dict[str, Principal]:
+        return await repos.PiccoloPrincipals().by_refs(refs)

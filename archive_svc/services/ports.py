@@ -105,6 +105,10 @@ class PrincipalRepository(abc.ABC):
     @abc.abstractmethod
     async def add(self, principal: Principal) -> None: ...
 
+    @abc.abstractmethod
+    async def set_active(self, principal_id: str, active: bool) -> bool:
+        """Enable or disable a person; False when the id is unknown."""
+
 
 class TokenRepository(abc.ABC):
     @abc.abstractmethod
@@ -156,6 +160,8 @@ class AbstractUnitOfWork(abc.ABC):
     positions: PositionRepository
     inbox: InboxRepository
     journal: JournalRepository
+    credentials: CredentialRepository
+    access_journal: AccessJournalRepository
 
     async def __aenter__(self) -> Self:
         await self._begin()
@@ -242,3 +248,108 @@ class CustodyQueries(abc.ABC):
     @abc.abstractmethod
     async def counts(self) -> dict[str, int]:
         """Number of rows per main table (for the demo and the CLI)."""
+
+    @abc.abstractmethod
+    async def items_by_ids(self, ids: Iterable[str]) -> dict[str, Item]: ...
+
+    @abc.abstractmethod
+    async def container_contents(self, container_id: str) -> list[Item]:
+        """Items whose current custodian is this box or file."""
+
+    @abc.abstractmethod
+    async def locations_under(self, barcode_or_code: str, kind: str) -> list[Location]:
+        """Locations of ``kind`` in the subtree of a location, in walk order."""
+
+    @abc.abstractmethod
+    async def principals(self, refs: Iterable[str]) -> dict[str, Principal]:
+        """People by id or badge barcode."""
+
+    @abc.abstractmethod
+    async def recent_movements(self, limit: int) -> list[RecentMovement]:
+        """The latest movements, newest first, with the item's barcode and number."""
+
+    @abc.abstractmethod
+    async def search_items(self, term: str, limit: int) -> list[Item]:
+        """Items whose number starts with ``term`` (case-insensitive), by number."""
+
+    @abc.abstractmethod
+    async def people(self) -> list[Principal]:
+        """Every principal, by id."""
+
+    @abc.abstractmethod
+    async def journal_entries(
+        self, query: JournalQuery, offset: int, limit: int
+    ) -> tuple[list[JournalEntry], int]:
+        """Access journal rows matching ``query``, newest first, and their count."""
+
+
+# People, credentials and the access journal -----------------------------------
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A person's password hash and lockout state (kept apart from ``principal``)."""
+
+    principal_id: str
+    password_hash: str
+    failed_count: int = 0
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One access decision or confidential read (access-rules.md §7)."""
+
+    at: datetime
+    principal_ref: str
+    role: str
+    action: str
+    object_ref: str
+    decision: str
+    """``allow`` or ``deny``."""
+    rule: str
+    reason: str = ""
+    client: str = ""
+    channel: str = "web"
+    """``web`` (session) or ``api`` (bearer token)."""
+
+
+@dataclass(frozen=True)
+class JournalQuery:
+    principal_ref: str = ""
+    action: str = ""
+    decision: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecentMovement:
+    seq: int
+    kind: str
+    barcode: str
+    number: str
+    to_ref: str | None
+    actor_ref: str | None
+    effective_at: datetime
+
+
+class CredentialRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, principal_id: str) -> Credential | None: ...
+
+    @abc.abstractmethod
+    async def put(self, credential: Credential, at: datetime) -> None:
+        """Insert or replace the credential of a person."""
+
+    @abc.abstractmethod
+    async def record_attempt(
+        self, principal_id: str, failed_count: int, locked_until: datetime | None
+    ) -> None: ...
+
+
+class AccessJournalRepository(abc.ABC):
+    """Append-only: the table refuses UPDATE and DELETE."""
+
+    @abc.abstractmethod
+    async def add_many(self, entries: Sequence[JournalEntry]) -> None: ...
