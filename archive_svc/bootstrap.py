@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from piccolo.engine.base import Engine
 
 from archive_svc.config import Settings
+from archive_svc.domain import commands
+from archive_svc.ingest import ScanConsumer
 from archive_svc.persistence import engine as db
 from archive_svc.persistence.migrate import migrate
 from archive_svc.persistence.queries import PiccoloCustodyQueries
 from archive_svc.persistence.unit_of_work import PiccoloUnitOfWork
-from archive_svc.services import registry
+from archive_svc.services import registry, scanning
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import (
     AbstractUnitOfWork,
@@ -21,6 +24,8 @@ from archive_svc.services.ports import (
     CustodyQueries,
     SystemClock,
 )
+from archive_svc.services.scanning import ScanOutcome, ScanPolicy
+from devices.mqtt import EmbeddedBroker
 
 
 @dataclass
@@ -32,9 +37,56 @@ class Runtime:
     clock: Clock
     queries: CustodyQueries
     policy: LedgerPolicy
+    scan_policy: ScanPolicy = field(default_factory=ScanPolicy)
+    broker: EmbeddedBroker | None = None
+    consumer: ScanConsumer | None = None
 
     def uow(self) -> AbstractUnitOfWork:
         return PiccoloUnitOfWork(self.engine)
+
+    async def record_scan(self, cmd: commands.RecordScan) -> ScanOutcome:
+        return await scanning.record_scan(
+            cmd, self.uow(), self.clock, self.policy, self.scan_policy
+        )
+
+    async def quarantine(self, topic: str, payload: bytes, reason: str) -> None:
+        await scanning.journal_bad_message(
+            topic, payload, reason, self.uow(), self.clock
+        )
+
+    async def startup(self) -> None:
+        """Web app lifespan start: DB pool, embedded broker, scan ingest."""
+        await self.start_pool()
+        await self.start_ingest()
+
+    async def shutdown(self) -> None:
+        await self.stop_ingest()
+        await self.close_pool()
+
+    async def start_ingest(self) -> None:
+        """Start the embedded broker (if configured) and the scan consumer."""
+        mqtt = self.settings.mqtt
+        url = mqtt.broker_url
+        if url is None:
+            return
+        if mqtt.broker == "embedded":
+            for noisy in ("amqtt", "transitions"):  # one INFO line per packet
+                logging.getLogger(noisy).setLevel(logging.WARNING)
+            self.broker = EmbeddedBroker(port=mqtt.embedded_port)
+            await self.broker.start()
+        self.consumer = ScanConsumer(
+            url, self.settings.site, self.settings.instance, self.record_scan,
+            self.quarantine, protocol=mqtt.protocol,
+        )  # fmt: skip
+        await self.consumer.start()
+
+    async def stop_ingest(self) -> None:
+        consumer, self.consumer = self.consumer, None
+        if consumer is not None:
+            await consumer.stop()
+        broker, self.broker = self.broker, None
+        if broker is not None:
+            await broker.shutdown()
 
     @property
     def uses_pool(self) -> bool:
@@ -63,6 +115,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         max_batch=settings.ledger.max_batch,
         future_tolerance=timedelta(seconds=settings.ledger.future_tolerance_s),
     )
+    scan_policy = ScanPolicy(gap_wait=timedelta(seconds=settings.mqtt.gap_wait_s))
     return Runtime(
-        settings, engine, clock or SystemClock(), PiccoloCustodyQueries(), policy
-    )
+        settings, engine, clock or SystemClock(), PiccoloCustodyQueries(), policy,
+        scan_policy,
+    )  # fmt: skip

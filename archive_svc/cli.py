@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
@@ -21,9 +22,9 @@ from rich.progress import (
 import labels
 from archive_svc import bootstrap, printing
 from archive_svc.config import Settings, SettingsError, load_settings
-from archive_svc.domain import errors
+from archive_svc.domain import commands, errors
 from archive_svc.interop import tabular
-from archive_svc.services import importing, ledger, registry, seeding
+from archive_svc.services import importing, ledger, people, registry, seeding
 
 console = Console(stderr=True)
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -188,6 +189,93 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return demo.run(settings, args.port)
 
 
+def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
+    from archive_svc import station
+
+    gateway = station.build_gateway(
+        args.port, args.device_id,
+        args.broker or settings.mqtt.broker_url or "mqtt://127.0.0.1:1883",
+        args.site or settings.site,
+        args.outbox or f"{settings.data_dir}/outbox-{args.device_id}.db",
+        profile=args.profile, console=not args.no_console,
+        resend_after=args.resend_after, protocol=settings.mqtt.protocol,
+    )  # fmt: skip
+    return station.run_gateway(gateway)
+
+
+def add_gateway_command(sub: Any) -> None:
+    gw = sub.add_parser("gateway", help="scanner station: serial -> outbox -> MQTT")
+    gw.add_argument("--port", required=True, help="scanner URL or device path")
+    gw.add_argument("--device-id", required=True, help="station id [a-z0-9-]+")
+    gw.add_argument("--broker", help="mqtt://host:port (default: from settings)")
+    gw.add_argument("--site", help="site id (default: from settings)")
+    gw.add_argument("--outbox", help="outbox SQLite file")
+    gw.add_argument("--profile", default="generic-cr", help="scanner model profile")
+    gw.add_argument("--no-console", action="store_true", help="no live console")
+    gw.add_argument("--resend-after", type=float, default=5.0, help="seconds")
+    gw.set_defaults(sync=cmd_gateway)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise errors.InvalidInput("the two passwords differ")
+    return first
+
+
+async def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    cmd = commands.CreatePerson(
+        args.id, args.name, args.role, args.division or "", args.unit or ""
+    )
+    person = await people.create_person(
+        cmd, _read_password(args), runtime.uow(), runtime.clock
+    )
+    console.print(f"created {person.id} ({', '.join(sorted(person.roles))})")
+    return 0
+
+
+async def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    await people.set_active(args.id, False, runtime.uow())
+    console.print(f"disabled {args.id}: their sessions are refused from now on")
+    return 0
+
+
+async def cmd_user_reset(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    await people.reset_password(
+        args.id, _read_password(args), runtime.uow(), runtime.clock
+    )
+    console.print(f"password of {args.id} reset")
+    return 0
+
+
+def add_user_commands(sub: Any) -> None:
+    user = sub.add_parser("user", help="people who sign in").add_subparsers(
+        dest="action", required=True
+    )
+    create = user.add_parser("create", help="create a person with a password")
+    create.add_argument("--id", required=True, help="sign-in name, e.g. agent.martin")
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--role", required=True, help="role(s), comma-separated")
+    create.add_argument(
+        "--division", help="africa|americas_maghreb|asia|europe_middle_east"
+    )
+    create.add_argument("--unit")
+    create.add_argument("--password-stdin", action="store_true")
+    create.set_defaults(run=cmd_user_create)
+    disable = user.add_parser("disable", help="refuse a person's sign-ins and sessions")
+    disable.add_argument("id")
+    disable.set_defaults(run=cmd_user_disable)
+    reset = user.add_parser("reset-password", help="set a new password")
+    reset.add_argument("id")
+    reset.add_argument("--password-stdin", action="store_true")
+    reset.set_defaults(run=cmd_user_reset)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archive-svc", description="Physical archives of an asylum office"
@@ -238,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     inv_in.add_argument("file")
     inv_in.set_defaults(run=cmd_import_inventory)
     add_label_commands(sub)
+    add_gateway_command(sub)
+    add_user_commands(sub)
     return parser
 
 

@@ -33,14 +33,34 @@ class HttpSettings:
     port: int = 8000
     secret: str = ""
     """Signing secret for sessions; generated into the data dir when empty."""
+    cookie_secure: bool = False
+    """Send cookies with ``Secure`` (set it behind an HTTPS reverse proxy)."""
 
 
 @dataclass(frozen=True)
 class MqttSettings:
     broker: str = "embedded"
-    """``embedded`` (loopback broker inside serve) or ``external``."""
+    """``embedded`` (loopback broker inside serve), ``external`` or ``off``."""
     url: str = ""
+    """Broker URL for ``external`` (``mqtt://host:port``; default 127.0.0.1:1883)."""
     protocol: int = 311
+    embedded_port: int = 11883
+    """Port of the embedded broker (never 1883, so it cannot clash with Mosquitto)."""
+    gap_wait_s: float = 30.0
+    """How long a read after a device sequence gap waits for the missing reads."""
+
+    @property
+    def broker_url(self) -> str | None:
+        """Where the service connects, or None when MQTT ingest is off."""
+        if self.broker not in ("embedded", "external", "off"):
+            raise SettingsError(
+                f"setting [mqtt] broker: embedded, external or off, not {self.broker!r}"
+            )
+        if self.broker == "off":
+            return None
+        if self.broker == "embedded":
+            return f"mqtt://127.0.0.1:{self.embedded_port}"
+        return self.url or "mqtt://127.0.0.1:1883"
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import secrets
 
 from rich.console import Console
 
-from archive_svc import bootstrap, web
+from archive_svc import bootstrap, simulation, web
 from archive_svc.config import Settings
-from archive_svc.services import registry, seeding
+from archive_svc.services import people, registry, seeding
 
 console = Console()
 DEMO_PLAN = seeding.SeedPlan(storerooms=3, shelves=120, boxes=600, files=6000)
@@ -28,14 +28,40 @@ async def prepare(runtime: bootstrap.Runtime) -> str:
     return await registry.create_token(name, "archive_manager", runtime.uow())
 
 
+DEMO_SIGN_INS = ("agent.martin", "manager.durand")
+"""Seeded people who get a demo password (archive_agent, archive_manager)."""
+
+
+async def demo_passwords(runtime: bootstrap.Runtime) -> str:
+    """A fresh password for the demo people (printed, valid until the next start)."""
+    password = "demo-" + secrets.token_urlsafe(9)
+    for person in DEMO_SIGN_INS:
+        await people.reset_password(person, password, runtime.uow(), runtime.clock)
+    return password
+
+
 def run(settings: Settings, port: int) -> int:
     runtime = bootstrap.build_runtime(settings)
     token = asyncio.run(prepare(runtime))
+    password = asyncio.run(demo_passwords(runtime))
     url = f"http://127.0.0.1:{port}"
     console.print(f"[bold]archive-svc demo[/bold] — {url}")
+    console.print(f"  sign in:    {url}/login   as {DEMO_SIGN_INS[0]} (archive agent)")
+    console.print(f"              or {DEMO_SIGN_INS[1]} (archive manager)")
+    console.print(f"  password:   {password}")
     console.print(f"  API docs:   {url}/schema/swagger")
     console.print(f"  API token:  {token}   (role archive_manager)")
     console.print(
         f"  try:        curl -H 'Authorization: Bearer {token}' {url}/api/locations/M1/contents"
     )
-    return web.serve(settings, "127.0.0.1", port)
+    if settings.mqtt.broker_url is None:
+        return web.serve(settings, "127.0.0.1", port)
+    steps = asyncio.run(simulation.plan_morning(runtime))
+    console.print(
+        f"  scanner:    simulated station {simulation.DEVICE} replays a morning"
+    )
+    stop = simulation.start_station(runtime, steps, say=console.print)
+    try:
+        return web.serve(settings, "127.0.0.1", port)
+    finally:
+        stop()

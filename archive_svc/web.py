@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
+
 import uvicorn
 from litestar import Litestar
 
 from archive_svc import bootstrap
 from archive_svc.api.app import AppDeps, create_app
+from archive_svc.api.security import WebSecurity
 from archive_svc.config import Settings
 
 
@@ -17,9 +22,32 @@ def build_app(runtime: bootstrap.Runtime) -> Litestar:
             queries=runtime.queries,
             clock=runtime.clock,
             policy=runtime.policy,
-            on_startup=runtime.start_pool,
-            on_shutdown=runtime.close_pool,
+            on_startup=runtime.startup,
+            on_shutdown=runtime.shutdown,
+            web=web_security(runtime.settings),
+            ui_locale=runtime.settings.ui_locale,
         )
+    )
+
+
+def http_secret(settings: Settings) -> str:
+    """The configured secret, else one generated once into the data dir (mode 600)."""
+    if settings.http.secret:
+        return settings.http.secret
+    path = Path(settings.data_dir) / "http_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="ascii").strip()
+
+
+def web_security(settings: Settings) -> WebSecurity:
+    return WebSecurity(
+        secret=http_secret(settings),
+        cookie_secure=settings.http.cookie_secure,
+        session_dir=Path(settings.data_dir) / "sessions",
     )
 
 

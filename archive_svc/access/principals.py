@@ -44,3 +44,29 @@ def parse_role(raw: str) -> Role:
     except ValueError:
         valid = ", ".join(sorted(ROLE_NAMES))
         raise ValueError(f"unknown role {raw!r}; valid roles: {valid}") from None
+
+
+DIVISIONS = frozenset({"africa", "americas_maghreb", "asia", "europe_middle_east"})
+"""Geographic divisions of protection officers (access-rules.md §2)."""
+
+PERSON_ROLES = frozenset(ROLE_NAMES - {Role.GATEWAY.value, Role.PUBLIC.value})
+"""Roles a person may hold (``gateway`` is a machine token, ``public`` is anonymous)."""
+
+
+def parse_roles(raw: str) -> frozenset[str]:
+    """Comma-separated role names; raises ``ValueError`` naming an unknown one."""
+    roles = frozenset(r.strip() for r in raw.split(",") if r.strip())
+    if not roles:
+        raise ValueError("at least one role is required")
+    for role in roles:
+        if parse_role(role).value not in PERSON_ROLES:
+            raise ValueError(f"role {role!r} is not held by people")
+    return roles
+
+
+def parse_division(raw: str) -> str:
+    if raw and raw not in DIVISIONS:
+        raise ValueError(
+            f"unknown division {raw!r}; valid: {', '.join(sorted(DIVISIONS))}"
+        )
+    return raw

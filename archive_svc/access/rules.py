@@ -7,6 +7,7 @@ loan-request flow; this table only says which roles may call which operation.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from archive_svc.access.principals import Role
 
@@ -16,6 +17,10 @@ class Action(enum.StrEnum):
     READ_CUSTODY = "read_custody"
     REGISTER_ITEMS = "register_items"
     REGISTER_LOCATIONS = "register_locations"
+    USE_HOME = "use_home"
+    USE_CONSOLE = "use_console"
+    MANAGE_USERS = "manage_users"
+    READ_ACCESS_JOURNAL = "read_access_journal"
 
 
 _ARCHIVE_STAFF = frozenset({Role.ARCHIVE_AGENT, Role.ARCHIVE_MANAGER})
@@ -25,6 +30,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.READ_CUSTODY: _ARCHIVE_STAFF | {Role.HISTORY_MISSION_STAFF},
     Action.REGISTER_ITEMS: _ARCHIVE_STAFF | {Role.DIGITISATION_SECRETARY},
     Action.REGISTER_LOCATIONS: frozenset({Role.ARCHIVE_MANAGER, Role.ADMINISTRATOR}),
+    Action.USE_HOME: frozenset(Role) - {Role.GATEWAY, Role.PUBLIC},
+    Action.USE_CONSOLE: _ARCHIVE_STAFF,
+    Action.MANAGE_USERS: frozenset({Role.ADMINISTRATOR}),
+    Action.READ_ACCESS_JOURNAL: frozenset({Role.ARCHIVE_MANAGER, Role.DPO_AUDITOR}),
 }
 
 
@@ -32,3 +41,23 @@ def may(roles: frozenset[str] | set[str], action: Action) -> bool:
     """True when one of ``roles`` is allowed ``action``; unknown actions are denied."""
     allowed = PERMISSIONS.get(action, frozenset())
     return any(role in allowed for role in roles)
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    """Outcome of a route-level check, as journaled (``rule`` names what matched)."""
+
+    allowed: bool
+    rule: str
+    reason: str
+
+
+def decide_route(roles: frozenset[str] | set[str], action: object) -> RouteDecision:
+    """Default deny: a route without a known action, or a role outside its row, is refused."""
+    if not isinstance(action, Action):
+        return RouteDecision(False, "Z", "no_rule")
+    if not roles:
+        return RouteDecision(False, f"route:{action.value}", "unauthenticated")
+    if may(roles, action):
+        return RouteDecision(True, f"route:{action.value}", "role_allowed")
+    return RouteDecision(False, f"route:{action.value}", "role_not_allowed")

@@ -1,10 +1,11 @@
 """Application factory: ``create_app(deps) -> Litestar``."""
 
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -12,12 +13,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from archive_svc import __version__
 from archive_svc.api.errors import EXCEPTION_HANDLERS
-from archive_svc.api.guards import TokenAuthenticator
+from archive_svc.api.guards import TokenAuthenticator, requires_access
 from archive_svc.api.json.controllers import (
     ItemController,
     LocationController,
     MovementController,
 )
+from archive_svc.api.portals import wiring as portals
+from archive_svc.api.security import WebSecurity
+from archive_svc.services import people
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import AbstractUnitOfWork, Clock, CustodyQueries
 
@@ -32,9 +36,14 @@ class AppDeps:
     policy: LedgerPolicy
     on_startup: Callable[[], Awaitable[None]] | None = None
     on_shutdown: Callable[[], Awaitable[None]] | None = None
+    web: WebSecurity | None = None
+    """Sessions and CSRF; ``None`` (tests) means a random secret and memory sessions."""
+    ui_locale: str = "fr"
+    login_throttle: people.AddressThrottle | None = None
+    """Failed sign-ins per client address (per process); a default one when None."""
 
 
-@get("/healthz", include_in_schema=False)
+@get("/healthz", include_in_schema=False, opt={"public": True})
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -57,15 +66,21 @@ def create_app(deps: AppDeps) -> Litestar:
             "clock": deps.clock,
             "policy": deps.policy,
             "authenticator": TokenAuthenticator(deps.uow_factory),
+            "login_throttle": deps.login_throttle or people.AddressThrottle(),
         }
     )
+    web = deps.web or WebSecurity(secret=secrets.token_urlsafe(32))
     return Litestar(
         route_handlers=[
             MovementController,
             ItemController,
             LocationController,
             healthz,
+            portals.page_router(),
+            portals.static_router(),
         ],
+        guards=[requires_access],
+        **portals.app_kwargs(web, deps.ui_locale),
         state=state,
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -81,5 +96,11 @@ def create_app(deps: AppDeps) -> Litestar:
                 }
             ),
             security=[{"bearer": []}],
+            openapi_router=Router(
+                path="/schema",
+                route_handlers=[],
+                opt={"public": True},
+                include_in_schema=False,
+            ),
         ),
     )

@@ -12,6 +12,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from archive_svc.domain import errors
@@ -22,7 +23,7 @@ class ErrorBody(msgspec.Struct):
 
     code: str
     message: str
-    details: dict[str, object] = {}
+    details: dict[str, Any] = {}
 
 
 STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int], ...] = (
@@ -106,3 +107,25 @@ EXCEPTION_HANDLERS = {
     errors.DomainError: domain_error_handler,
     HTTPException: http_error_handler,
 }
+
+
+_DESCRIPTIONS = {
+    400: "Invalid request: malformed JSON, a field out of range, a bad barcode",
+    401: "Missing, unknown or revoked bearer token",
+    403: "The token's role may not use this operation",
+    404: "Unknown barcode, location or target",
+    409: "Conflicts with what is registered (duplicate, refused movement)",
+    413: "Request body or batch too large",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the error answers of a JSON route (all use ``ErrorBody``)."""
+    return {
+        status: ResponseSpec(
+            data_container=ErrorBody,
+            description=_DESCRIPTIONS[status],
+            media_type=MediaType.JSON,
+        )
+        for status in statuses
+    }

@@ -10,8 +10,10 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from archive_svc.access import rules
-from archive_svc.services import registry
-from archive_svc.services.ports import AbstractUnitOfWork
+from archive_svc.api.security import SESSION_ABSOLUTE_S
+from archive_svc.domain.model import Principal
+from archive_svc.services import access_log, registry
+from archive_svc.services.ports import AbstractUnitOfWork, CustodyQueries, JournalEntry
 
 TOKEN_CACHE_SECONDS = 10.0
 
@@ -57,12 +59,121 @@ async def requires_permission(
     connection: ASGIConnection[Any, Any, Any, Any],
     handler: BaseRouteHandler,
 ) -> None:
-    """Every API route names its ``action`` in ``opt``; a route without one is denied."""
-    authenticator: TokenAuthenticator = connection.app.state.authenticator
-    caller = await authenticator.caller(connection)
-    connection.scope["state"]["caller"] = caller
+    """Kept for controllers that name it; the app-wide :func:`requires_access` decides."""
+    await requires_access(connection, handler)
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    return connection.client.host if connection.client else ""
+
+
+def _is_api(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    path = connection.scope["path"]
+    return path == "/api" or path.startswith("/api/")
+
+
+async def session_person(
+    connection: ASGIConnection[Any, Any, Any, Any],
+) -> Principal | None:
+    """The signed-in person, re-read on every request: disabled means out at once."""
+    session = connection.scope.get("session")
+    if not isinstance(session, dict) or "pid" not in session:
+        return None
+    issued = session.get("iat")
+    now = connection.app.state.clock.now().timestamp()
+    if not isinstance(issued, int | float) or now - issued > SESSION_ABSOLUTE_S:
+        connection.clear_session()
+        return None
+    queries: CustodyQueries = connection.app.state.queries
+    pid = str(session["pid"])
+    person = (await queries.principals([pid])).get(pid)
+    if person is None or not person.active:
+        connection.clear_session()
+        return None
+    return person
+
+
+async def journal(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    action: str,
+    object_ref: str,
+    allowed: bool,
+    rule: str,
+    reason: str = "",
+) -> None:
+    """Append one access-journal row for the caller of this connection."""
+    state = connection.scope["state"]
+    who, roles = state.get("who", ("anonymous", ""))
+    entry = JournalEntry(
+        at=connection.app.state.clock.now(),
+        principal_ref=who,
+        role=roles,
+        action=action,
+        object_ref=object_ref,
+        decision="allow" if allowed else "deny",
+        rule=rule,
+        reason=reason,
+        client=client_address(connection),
+        channel="api" if _is_api(connection) else "web",
+    )
+    await access_log.record([entry], connection.app.state.uow_factory())
+
+
+async def journal_read(
+    connection: ASGIConnection[Any, Any, Any, Any], action: str, object_ref: str
+) -> None:
+    """Journal a read of a confidential record (file detail, history), allowed."""
+    rule = connection.route_handler.opt.get("action")
+    await journal(connection, action, object_ref, True, f"route:{rule}", "read")
+
+
+async def _identify(connection: ASGIConnection[Any, Any, Any, Any]) -> frozenset[str]:
+    """Roles of the caller: bearer token under ``/api``, else the session (or none)."""
+    state = connection.scope["state"]
+    if _is_api(connection):
+        try:
+            caller = await connection.app.state.authenticator.caller(connection)
+        except NotAuthorizedException:
+            action = str(connection.route_handler.opt.get("action"))
+            path = connection.scope["path"]
+            await journal(connection, action, path, False, "Z", "unauthenticated")
+            raise
+        state["caller"] = caller
+        state["who"] = (caller.name, caller.role)
+        return frozenset({caller.role})
+    person = await session_person(connection)
+    if person is None:
+        return frozenset()
+    state["person"] = person
+    state["who"] = (person.id, ",".join(sorted(person.roles)))
+    return person.roles
+
+
+async def requires_access(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    handler: BaseRouteHandler,
+) -> None:
+    """App-wide default deny: a route is public or names an ``action`` in ``opt``.
+
+    JSON API routes authenticate with a bearer token, pages with the session. Every
+    decision on a non-public route is journaled, allow and deny alike.
+    """
+    state = connection.scope["state"]
+    if state.get("access_checked") or handler.opt.get("public") is True:
+        return
+    state["access_checked"] = True
     action = handler.opt.get("action")
-    if not isinstance(action, rules.Action) or not rules.may({caller.role}, action):
-        raise PermissionDeniedException(
-            f"role {caller.role!r} may not {action or 'use this route'}"
-        )
+    roles = await _identify(connection)
+    decision = rules.decide_route(roles, action)
+    path = connection.scope["path"]
+    await journal(
+        connection, str(action), path, decision.allowed, decision.rule, decision.reason
+    )
+    if decision.allowed:
+        return
+    if not roles:
+        raise NotAuthorizedException("sign-in required")
+    role = ", ".join(sorted(roles))
+    raise PermissionDeniedException(
+        f"role {role!r} may not {action or 'use this route'}"
+    )

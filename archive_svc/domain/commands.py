@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -25,6 +26,21 @@ class MovementRequest:
     task_ref: str | None = None
     payload: Mapping[str, Any] = field(default_factory=dict)
     entry_mode: str = "manual"
+
+
+@dataclass(frozen=True)
+class RecordScan:
+    """One scanner read as delivered by the gateway (``scan_id`` is its uuid)."""
+
+    scan_id: str
+    device_id: str
+    device_seq: int
+    code: str
+    aim: str | None = None
+    scanned_at: str | None = None
+    source: str = "scan"
+    received_at: datetime | None = None
+    """When the consumer took it off the broker; the service clock when None."""
 
 
 @dataclass(frozen=True)
@@ -52,3 +68,15 @@ class RegisterItem:
     division: str = ""
     width_mm: int | None = None
     barcode: str | None = None
+
+
+@dataclass(frozen=True)
+class CreatePerson:
+    """A person who signs in to the web pages (roles of access-rules.md §2)."""
+
+    id: str
+    display_name: str
+    roles: str
+    """Comma-separated role names."""
+    division: str = ""
+    unit: str = ""

@@ -463,7 +463,7 @@ def canonical_json(entry: LedgerEntry) -> bytes:
         "from_ref": entry.from_ref,
         "item_id": entry.item_id,
         "kind": entry.kind,
-        "payload": _jsonable(entry.payload) if entry.payload else {},
+        "payload": _jsonable(entry.payload),
         "prev_hash": entry.prev_hash,
         "reason": entry.reason,
         "recorded_at": iso(entry.recorded_at),
@@ -474,7 +474,9 @@ def canonical_json(entry: LedgerEntry) -> bytes:
         "time_source": entry.time_source,
         "to_ref": entry.to_ref,
     }
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(
+        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:

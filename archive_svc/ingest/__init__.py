@@ -1,1 +1,5 @@
-"""MQTT -> commands -> services; ack after commit."""
+"""MQTT -> commands -> services: the scan consumer (ack after commit) and its feedback."""
+
+from archive_svc.ingest.consumer import ScanConsumer, ScanHandler
+
+__all__ = ["ScanConsumer", "ScanHandler"]

@@ -10,10 +10,10 @@ from archive_svc.domain.model import (
     Item,
     ItemKind,
     Location,
-    Position,
     Principal,
 )
 from archive_svc.persistence import engine as _engine
+from archive_svc.persistence import people
 from archive_svc.persistence import repositories as repos
 from archive_svc.persistence.sql import fetch
 from archive_svc.persistence.tables import TABLES
@@ -251,3 +251,58 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
 
     async def principals(self, refs: Iterable[str]) -> dict[str, Principal]:
         return await repos.PiccoloPrincipals().by_refs(refs)
+
+    async def recent_movements(self, limit: int) -> list[ports.RecentMovement]:
+        rows = await fetch(
+            "SELECT m.seq, m.kind, i.barcode, i.number, m.to_ref, m.actor_ref, m.effective_at"
+            " FROM movement m JOIN item i ON i.id = m.item ORDER BY m.seq DESC LIMIT {}",
+            limit,
+        )
+        labels = await _ref_labels(r["to_ref"] for r in rows)
+        return [
+            ports.RecentMovement(
+                **{**r, "to_ref": labels.get(r["to_ref"], r["to_ref"])}
+            )
+            for r in rows
+        ]
+
+    async def ref_labels(self, refs: Iterable[str | None]) -> dict[str, str]:
+        return await _ref_labels(refs)
+
+    async def search_items(self, term: str, limit: int) -> list[Item]:
+        pattern = term.upper().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        rows = await fetch(
+            f"SELECT {repos.ITEM_COLUMNS} FROM item WHERE UPPER(number) LIKE {{}}"
+            " ORDER BY number, kind LIMIT {}",
+            pattern,
+            limit,
+        )
+        return [repos.item_from_row(r) for r in rows]
+
+    async def people(self) -> list[Principal]:
+        rows = await fetch(
+            f"SELECT {repos.PiccoloPrincipals._COLUMNS} FROM principal ORDER BY id"
+        )
+        return [repos.principal_from_row(r) for r in rows]
+
+    async def journal_entries(
+        self, query: ports.JournalQuery, offset: int, limit: int
+    ) -> tuple[list[ports.JournalEntry], int]:
+        return await people.journal_entries(query, offset, limit)
+
+
+async def _ref_labels(refs: Iterable[str | None]) -> dict[str, str]:
+    """``location:<id>`` and ``container:<id>`` refs as codes people read."""
+    wanted: dict[str, set[str]] = {"location": set(), "container": set()}
+    for ref in refs:
+        kind, _, ident = (ref or "").partition(":")
+        if kind in wanted:
+            wanted[kind].add(ident)
+    labels: dict[str, str] = {}
+    for kind, table, column in (
+        ("location", "location", "code"),
+        ("container", "item", "barcode"),
+    ):
+        for row in await repos._select_in(f"id, {column}", table, "id", wanted[kind]):
+            labels[f"{kind}:{row['id']}"] = row[column]
+    return labels

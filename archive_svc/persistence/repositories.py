@@ -118,13 +118,41 @@ MOVEMENT_COLUMNS = (
 
 
 MOVEMENT_TYPES = (
-    ("seq", "bigint"), ("event_id", "varchar"), ("kind", "varchar"), ("item", "varchar"),
-    ("from_ref", "varchar"), ("to_ref", "varchar"), ("actor_ref", "varchar"), ("device_id", "varchar"),
-    ("device_seq", "bigint"), ("scanned_at", "timestamptz"), ("recorded_at", "timestamptz"),
-    ("effective_at", "timestamptz"), ("time_source", "varchar"), ("entry_mode", "varchar"),
-    ("request_id", "varchar"), ("task_ref", "varchar"), ("reason", "text"), ("payload", "text"),
-    ("prev_hash", "varchar"), ("hash", "varchar"),
+    ("seq", "bigint"),
+    ("event_id", "varchar"),
+    ("kind", "varchar"),
+    ("item", "varchar"),
+    ("from_ref", "varchar"),
+    ("to_ref", "varchar"),
+    ("actor_ref", "varchar"),
+    ("device_id", "varchar"),
+    ("device_seq", "bigint"),
+    ("scanned_at", "timestamptz"),
+    ("recorded_at", "timestamptz"),
+    ("effective_at", "timestamptz"),
+    ("time_source", "varchar"),
+    ("entry_mode", "varchar"),
+    ("request_id", "varchar"),
+    ("task_ref", "varchar"),
+    ("reason", "text"),
+    ("payload", "text"),
+    ("prev_hash", "varchar"),
+    ("hash", "varchar"),
 )
+
+
+def compact_json(payload: Mapping[str, Any]) -> str:
+    return json.dumps(
+        dict(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def _payload(raw: str) -> dict[str, Any]:
+    """Decode a stored payload; its text must be exactly the compact form we wrote."""
+    value = json.loads(raw)
+    if not isinstance(value, dict) or compact_json(value) != raw:
+        raise ValueError(f"stored payload text is not the one written: {raw[:40]!r}")
+    return value
 
 
 def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
@@ -146,7 +174,7 @@ def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
         request_id=row["request_id"],
         task_ref=row["task_ref"],
         reason=row["reason"],
-        payload=json.loads(row["payload"]),
+        payload=_payload(row["payload"]),
         prev_hash=row["prev_hash"],
         hash=row["hash"],
     )
@@ -323,6 +351,14 @@ class PiccoloPrincipals(ports.PrincipalRepository):
                 raise
             raise translated from exc
 
+    async def set_active(self, principal_id: str, active: bool) -> bool:
+        rows = await sql.fetch(
+            "UPDATE principal SET active = {} WHERE id = {} RETURNING id",
+            active,
+            principal_id,
+        )
+        return bool(rows)
+
 
 class PiccoloTokens(ports.TokenRepository):
     async def by_hash(self, token_hash: str) -> ports.ApiTokenRecord | None:
@@ -369,9 +405,28 @@ class PiccoloLedger(ports.LedgerRepository):
 
     async def append_many(self, entries: Sequence[LedgerEntry]) -> None:
         rows = [
-            (e.seq, e.event_id, e.kind, e.item_id, e.from_ref, e.to_ref, e.actor_ref, e.device_id, e.device_seq,
-             e.scanned_at, e.recorded_at, e.effective_at, e.time_source, e.entry_mode, e.request_id, e.task_ref,
-             e.reason, json.dumps(dict(e.payload), sort_keys=True), e.prev_hash, e.hash)
+            (
+                e.seq,
+                e.event_id,
+                e.kind,
+                e.item_id,
+                e.from_ref,
+                e.to_ref,
+                e.actor_ref,
+                e.device_id,
+                e.device_seq,
+                e.scanned_at,
+                e.recorded_at,
+                e.effective_at,
+                e.time_source,
+                e.entry_mode,
+                e.request_id,
+                e.task_ref,
+                e.reason,
+                compact_json(e.payload),
+                e.prev_hash,
+                e.hash,
+            )
             for e in entries
         ]
         await sql.insert_rows(self._engine, "movement", MOVEMENT_TYPES, rows)
@@ -386,9 +441,15 @@ class PiccoloLedger(ports.LedgerRepository):
 
 class PiccoloPositions(ports.PositionRepository):
     _TYPES = (
-        ("item_id", "varchar"), ("state", "varchar"), ("custodian_kind", "varchar"),
-        ("custodian_id", "varchar"), ("custodian_label", "varchar"), ("since", "timestamptz"),
-        ("last_seq", "bigint"), ("event_id", "varchar"), ("destination", "varchar"),
+        ("item_id", "varchar"),
+        ("state", "varchar"),
+        ("custodian_kind", "varchar"),
+        ("custodian_id", "varchar"),
+        ("custodian_label", "varchar"),
+        ("since", "timestamptz"),
+        ("last_seq", "bigint"),
+        ("event_id", "varchar"),
+        ("destination", "varchar"),
         ("last_verified_at", "timestamptz"),
     )
     _COLUMNS = ", ".join(name for name, _ in _TYPES)
@@ -409,8 +470,18 @@ class PiccoloPositions(ports.PositionRepository):
 
     async def upsert_many(self, positions: Sequence[Position]) -> None:
         rows = [
-            (p.item_id, p.state.value, p.custodian.kind.value, p.custodian.id, p.custodian.label, p.since,
-             p.last_seq, p.event_id, p.destination, p.last_verified_at)
+            (
+                p.item_id,
+                p.state.value,
+                p.custodian.kind.value,
+                p.custodian.id,
+                p.custodian.label,
+                p.since,
+                p.last_seq,
+                p.event_id,
+                p.destination,
+                p.last_verified_at,
+            )
             for p in positions
         ]
         await sql.insert_rows(self._engine, "position", self._TYPES, rows, self._UPSERT)
@@ -418,8 +489,14 @@ class PiccoloPositions(ports.PositionRepository):
 
 class PiccoloInbox(ports.InboxRepository):
     _TYPES = (
-        ("event_id", "varchar"), ("digest", "varchar"), ("outcome", "varchar"), ("code", "varchar"),
-        ("message", "text"), ("seq", "bigint"), ("source", "varchar"), ("submitted_by", "varchar"),
+        ("event_id", "varchar"),
+        ("digest", "varchar"),
+        ("outcome", "varchar"),
+        ("code", "varchar"),
+        ("message", "text"),
+        ("seq", "bigint"),
+        ("source", "varchar"),
+        ("submitted_by", "varchar"),
         ("received_at", "timestamptz"),
     )
     _COLUMNS = ", ".join(name for name, _ in _TYPES)
@@ -433,7 +510,17 @@ class PiccoloInbox(ports.InboxRepository):
 
     async def add_many(self, records: Sequence[ports.InboxRecord]) -> None:
         rows = [
-            (r.event_id, r.digest, r.outcome, r.code, r.message, r.seq, r.source, r.submitted_by, r.received_at)
+            (
+                r.event_id,
+                r.digest,
+                r.outcome,
+                r.code,
+                r.message,
+                r.seq,
+                r.source,
+                r.submitted_by,
+                r.received_at,
+            )
             for r in records
         ]
         await sql.insert_rows(self._engine, "movement_inbox", self._TYPES, rows)

@@ -73,8 +73,14 @@ async def insert_rows(
         return
     if not suffix:
         cols = [name for name, _ in columns]
-        await _connection(engine).copy_records_to_table(table, records=rows, columns=cols)
+        await _connection(engine).copy_records_to_table(
+            table, records=rows, columns=cols
+        )
         return
-    arrays = ", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, start=1))
+    arrays = ", ".join(
+        f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, start=1)
+    )
     statement = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}"
-    await _connection(engine).execute(statement, *[list(col) for col in zip(*rows, strict=True)])
+    await _connection(engine).execute(
+        statement, *[list(col) for col in zip(*rows, strict=True)]
+    )

@@ -158,6 +158,33 @@ class SerialCounter(Table, tablename="serial_counter"):
     next_value = BigInt(default=1)
 
 
+class ScanInbox(Table, tablename="scan_inbox"):
+    """One outcome per scanner read, keyed by the gateway's ``scan_id``."""
+
+    scan_id = Varchar(length=64, primary_key=True)
+    device_id = Varchar(length=64)
+    device_seq = BigInt()
+    code = Varchar(length=128)
+    aim = Varchar(length=8, null=True, default=None)
+    source = Varchar(length=16, default="scan")
+    scanned_at = Timestamptz(null=True, default=None)
+    received_at = Timestamptz()
+    outcome = Varchar(length=16, help_text="accepted|rejected")
+    reason_code = Varchar(length=64, default="")
+    message = Text(default="")
+    movement_event_id = Varchar(length=36, null=True, default=None)
+    flags = Varchar(length=200, default="", help_text="e.g. gap:3, late")
+
+
+class DeviceSession(Table, tablename="device_session"):
+    """Scanning state of each station (``domain.scanning.DeviceSession`` as JSON)."""
+
+    device_id = Varchar(length=64, primary_key=True)
+    state = Text()
+    last_seq = BigInt(default=0)
+    updated_at = Timestamptz()
+
+
 TABLES: tuple[type[Table], ...] = (
     Location,
     Item,
@@ -169,4 +196,6 @@ TABLES: tuple[type[Table], ...] = (
     MovementInbox,
     RejectionJournal,
     SerialCounter,
+    ScanInbox,
+    DeviceSession,
 )

@@ -7,6 +7,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import TransactionType
 
+from archive_svc.persistence import people, scans
 from archive_svc.persistence import repositories as repos
 from archive_svc.persistence.engine import is_sqlite
 from archive_svc.services.ports import AbstractUnitOfWork
@@ -26,6 +27,10 @@ class PiccoloUnitOfWork(AbstractUnitOfWork):
         self.positions = repos.PiccoloPositions(engine)
         self.inbox = repos.PiccoloInbox(engine)
         self.journal = repos.PiccoloJournal(engine)
+        self.scans = scans.PiccoloScanInbox(engine)
+        self.device_sessions = scans.PiccoloDeviceSessions(engine)
+        self.credentials = people.PiccoloCredentials()
+        self.access_journal = people.PiccoloAccessJournal(engine)
 
     async def _begin(self) -> None:
         if is_sqlite(self._engine):

@@ -95,11 +95,21 @@ async def record_movements(
             limit=policy.max_batch,
         )
     async with uow:
-        now = clock.now()
-        facts = await _load(cmd.movements, uow)
-        results = [_judge_one(m, cmd, facts, now, policy) for m in cmd.movements]
-        await _write(facts, uow)
+        results = await record_in(cmd, uow, clock.now(), policy)
         await uow.commit()
+    return results
+
+
+async def record_in(
+    cmd: commands.RecordMovements,
+    uow: AbstractUnitOfWork,
+    now: datetime,
+    policy: LedgerPolicy,
+) -> list[events.MovementResult]:
+    """Judge and write a batch inside the caller's open unit of work (no commit)."""
+    facts = await _load(cmd.movements, uow)
+    results = [_judge_one(m, cmd, facts, now, policy) for m in cmd.movements]
+    await _write(facts, uow)
     return results
 
 

@@ -22,9 +22,13 @@ class VerifyReport:
 async def verify_ledger(queries: CustodyQueries) -> VerifyReport:
     """Recompute every link of the chain; stop at the first broken entry."""
     prev, expected, checked = custody.GENESIS_HASH, 1, 0
-    async for entry in queries.ledger():
-        broken = custody.verify_chain_step(entry, prev, expected)
-        if broken is not None:
-            return VerifyReport(checked, prev, broken)
-        prev, expected, checked = entry.hash, expected + 1, checked + 1
+    try:
+        async for entry in queries.ledger():
+            broken = custody.verify_chain_step(entry, prev, expected)
+            if broken is not None:
+                return VerifyReport(checked, prev, broken)
+            prev, expected, checked = entry.hash, expected + 1, checked + 1
+    except (ValueError, TypeError, KeyError) as exc:
+        unreadable = custody.ChainBreak(expected, "", f"unreadable row: {exc}")
+        return VerifyReport(checked, prev, unreadable)
     return VerifyReport(checked, prev, None)

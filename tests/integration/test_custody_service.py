@@ -80,7 +80,7 @@ async def test_full_shelf_refuses_a_box_unless_forced_with_a_reason(world):
 
 
 async def test_file_on_loan_to_one_officer_cannot_be_handed_to_another(world):
-    runtime, shelves, boxes, files = world
+    runtime, shelves, _boxes, files = world
     f = files[0].barcode
     await record(runtime, b.move(f, "accession", shelves[0].barcode))
     results = await record(
@@ -274,7 +274,7 @@ async def test_unknown_actor_and_unknown_kind_are_rejected(world):
 
 
 async def test_ledger_verifies_and_projection_follows_every_movement(world):
-    runtime, shelves, boxes, files = world
+    runtime, shelves, boxes, _files = world
     await record(
         runtime,
         *[

@@ -8,7 +8,8 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from archive_svc.access.rules import Action
-from archive_svc.api.guards import requires_permission
+from archive_svc.api.errors import error_responses
+from archive_svc.api.guards import journal_read, requires_permission
 from archive_svc.api.json import convert
 from archive_svc.api.json import schemas as s
 from archive_svc.domain import barcodes, errors
@@ -22,7 +23,11 @@ class MovementController(Controller):
     guards = [requires_permission]
     tags = ["custody"]
 
-    @post(opt={"action": Action.RECORD_MOVEMENTS}, status_code=HTTP_200_OK)
+    @post(
+        opt={"action": Action.RECORD_MOVEMENTS},
+        status_code=HTTP_200_OK,
+        responses=error_responses(400, 401, 403, 413),
+    )
     async def record(
         self,
         request: Request[object, object, State],
@@ -42,17 +47,32 @@ class ItemController(Controller):
     guards = [requires_permission]
     tags = ["custody"]
 
-    @get("/{barcode:str}", opt={"action": Action.READ_CUSTODY})
-    async def where_is(self, state: State, barcode: BarcodePath) -> s.ItemOut:
+    @get(
+        "/{barcode:str}",
+        opt={"action": Action.READ_CUSTODY},
+        responses=error_responses(400, 401, 403, 404),
+    )
+    async def where_is(
+        self,
+        request: Request[object, object, State],
+        state: State,
+        barcode: BarcodePath,
+    ) -> s.ItemOut:
         """Where an item is now: custodian, location path or holder, since when."""
         view = await state.queries.where_is(barcodes.parse(barcode)[1])
         if view is None:
             raise errors.UnknownBarcode(barcodes.normalise(barcode))
+        await journal_read(request, "read_item", view.item.barcode)
         return convert.item_out(view)
 
-    @get("/{barcode:str}/history", opt={"action": Action.READ_CUSTODY})
+    @get(
+        "/{barcode:str}/history",
+        opt={"action": Action.READ_CUSTODY},
+        responses=error_responses(400, 401, 403, 404),
+    )
     async def history(
         self,
+        request: Request[object, object, State],
         state: State,
         barcode: BarcodePath,
         page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
@@ -66,11 +86,16 @@ class ItemController(Controller):
         entries, total = await state.queries.history(
             view.item.id, (page - 1) * page_size, page_size
         )
+        await journal_read(request, "read_history", code)
         return s.HistoryPage(
             code, [convert.history_entry(e) for e in entries], total, page, page_size
         )
 
-    @post(opt={"action": Action.REGISTER_ITEMS}, status_code=HTTP_201_CREATED)
+    @post(
+        opt={"action": Action.REGISTER_ITEMS},
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(400, 401, 403, 404, 409, 413),
+    )
     async def register(
         self, state: State, data: JSONBody[s.ItemCreate]
     ) -> s.ItemCreated:
@@ -86,7 +111,11 @@ class LocationController(Controller):
     guards = [requires_permission]
     tags = ["locations"]
 
-    @get("/{barcode:str}/contents", opt={"action": Action.READ_CUSTODY})
+    @get(
+        "/{barcode:str}/contents",
+        opt={"action": Action.READ_CUSTODY},
+        responses=error_responses(400, 401, 403, 404),
+    )
     async def contents(
         self, state: State, barcode: BarcodePath
     ) -> s.LocationContentsOut:
@@ -99,7 +128,11 @@ class LocationController(Controller):
             raise errors.UnknownBarcode(barcodes.normalise(barcode))
         return convert.contents_out(contents)
 
-    @post(opt={"action": Action.REGISTER_LOCATIONS}, status_code=HTTP_201_CREATED)
+    @post(
+        opt={"action": Action.REGISTER_LOCATIONS},
+        status_code=HTTP_201_CREATED,
+        responses=error_responses(400, 401, 403, 404, 409, 413),
+    )
     async def register(
         self, state: State, data: JSONBody[s.LocationCreate]
     ) -> s.LocationOut:

@@ -1,0 +1,1 @@
+"""Server-rendered pages (Jinja + HTMX) for people signed in with a session."""

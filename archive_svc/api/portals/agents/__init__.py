@@ -1,0 +1,1 @@
+"""Agents' console: where is it, history, location contents, live feed, record."""

@@ -1,0 +1,1 @@
+"""Supervision: the access journal."""

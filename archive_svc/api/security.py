@@ -1,0 +1,111 @@
+"""Cookies, CSRF, server-side sessions and the security headers of every response."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.types import Message, Scope
+
+SESSION_COOKIE = "archive_session"
+SESSION_IDLE_S = 2 * 3600
+"""A session unused for this long is gone (the store expires it)."""
+SESSION_ABSOLUTE_S = 10 * 3600
+"""A session older than this is refused even when in use (checked by the guard)."""
+MACHINE_PATHS = ("^/api/", "^/api$", "^/schema", "^/healthz")
+"""Bearer-token or read-only routes: no cookies, no CSRF token."""
+
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
+    "https://unpkg.com; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
+    "https://fonts.googleapis.com https://unpkg.com; img-src 'self' data: "
+    "https://cdn.jsdelivr.net; font-src 'self' https://fonts.gstatic.com; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+"""The interactive API docs (``/schema/*``) load their viewer from a CDN."""
+
+
+@dataclass(frozen=True)
+class WebSecurity:
+    secret: str
+    cookie_secure: bool = False
+    session_dir: Path | None = None
+
+
+def csrf_config(web: WebSecurity) -> CSRFConfig:
+    return CSRFConfig(
+        secret=web.secret,
+        cookie_secure=web.cookie_secure,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=list(MACHINE_PATHS),
+    )
+
+
+ROTATE_SESSION = "rotate_session_id"
+"""Scope-state flag set at sign-in: the response carries a fresh session id."""
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Issues a new session id at sign-in, so an id planted before it is useless."""
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        state = connection.scope["state"]
+        if not state.get(ROTATE_SESSION):
+            return super().get_session_id(connection)
+        if not isinstance(state.get("rotated_session_id"), str):
+            state["rotated_session_id"] = self.generate_session_id()
+        return str(state["rotated_session_id"])
+
+
+@dataclass
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+def session_config(web: WebSecurity) -> ServerSideSessionConfig:
+    return RotatingSessionConfig(
+        key=SESSION_COOKIE,
+        secure=web.cookie_secure,
+        max_age=SESSION_IDLE_S,
+        httponly=True,
+        samesite="lax",
+        exclude=list(MACHINE_PATHS),
+        store="sessions",
+    )
+
+
+def session_store(web: WebSecurity) -> Store:
+    if web.session_dir is None:
+        return MemoryStore()
+    return FileStore(web.session_dir, create_directories=True)
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: runs for every response, errors and 404s included."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    docs = str(scope.get("path", "")).startswith("/schema")
+    headers["content-security-policy"] = DOCS_CSP if docs else PAGE_CSP
+    headers["x-content-type-options"] = "nosniff"
+    headers["x-frame-options"] = "DENY"
+    headers["referrer-policy"] = "same-origin"
+    headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()"
+    headers["cross-origin-opener-policy"] = "same-origin"
+    if "cache-control" not in headers:
+        headers["cache-control"] = "no-store"

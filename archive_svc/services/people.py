@@ -1,0 +1,173 @@
+"""People who sign in: creation, passwords (argon2id), sign-in with lockout and throttling."""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from archive_svc.access import principals as roles
+from archive_svc.domain import commands, errors
+from archive_svc.domain.model import Principal
+from archive_svc.services.ports import AbstractUnitOfWork, Clock, Credential
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 256
+ACCOUNT_FAILURES = 5
+"""Consecutive failures that lock an account for ``ACCOUNT_LOCK``."""
+ACCOUNT_LOCK = timedelta(minutes=15)
+ADDRESS_FAILURES = 20
+"""Failures from one client address within ``ADDRESS_WINDOW`` before it is throttled."""
+ADDRESS_WINDOW = timedelta(minutes=15)
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+
+_hasher = PasswordHasher()  # argon2id with the library's current defaults (no I/O)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against for unknown logins, so they take as long as known ones."""
+    return _hasher.hash("not a password, keeps timing even")
+
+
+def hash_password(password: str) -> str:
+    check_password(password)
+    return _hasher.hash(password)
+
+
+def check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise errors.InvalidInput(
+            f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters",
+            field="password",
+        )
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password[:MAX_PASSWORD])
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _person(cmd: commands.CreatePerson) -> Principal:
+    if not _ID.match(cmd.id):
+        raise errors.InvalidInput(
+            "an id is 2 to 63 lowercase letters, digits, '.', '_' or '-'", field="id"
+        )
+    if not cmd.display_name.strip() or len(cmd.display_name) > 200:
+        raise errors.InvalidInput("a name has 1 to 200 characters", field="name")
+    if len(cmd.unit) > 64:
+        raise errors.InvalidInput("a unit has at most 64 characters", field="unit")
+    try:
+        parsed = roles.parse_roles(cmd.roles)
+        division = roles.parse_division(cmd.division)
+    except ValueError as exc:
+        raise errors.InvalidInput(str(exc), field="roles") from None
+    return Principal(cmd.id, cmd.display_name.strip(), parsed, division, cmd.unit)
+
+
+async def create_person(
+    cmd: commands.CreatePerson, password: str, uow: AbstractUnitOfWork, clock: Clock
+) -> Principal:
+    """Create a person and their credential; ``AlreadyExists`` for a taken id."""
+    person = _person(cmd)
+    password_hash = hash_password(password)
+    async with uow:
+        await uow.principals.add(person)
+        await uow.credentials.put(Credential(person.id, password_hash), clock.now())
+        await uow.commit()
+    return person
+
+
+async def set_active(principal_id: str, active: bool, uow: AbstractUnitOfWork) -> None:
+    """Disable (or re-enable) a person; their sessions are refused at the next request."""
+    async with uow:
+        if not await uow.principals.set_active(principal_id, active):
+            raise errors.UnknownPrincipal(f"no person {principal_id!r}")
+        await uow.commit()
+
+
+async def reset_password(
+    principal_id: str, password: str, uow: AbstractUnitOfWork, clock: Clock
+) -> None:
+    password_hash = hash_password(password)
+    async with uow:
+        if principal_id not in await uow.principals.by_refs([principal_id]):
+            raise errors.UnknownPrincipal(f"no person {principal_id!r}")
+        await uow.credentials.put(Credential(principal_id, password_hash), clock.now())
+        await uow.commit()
+
+
+class AddressThrottle:
+    """Failed sign-ins per client address in a sliding window (per process, like the
+    rate limiter of stack-notes §1); the per-account lockout is stored in the database."""
+
+    def __init__(
+        self, limit: int = ADDRESS_FAILURES, window: timedelta = ADDRESS_WINDOW
+    ) -> None:
+        self._limit = limit
+        self._window = window
+        self._failures: dict[str, deque[datetime]] = {}
+
+    def blocked(self, address: str, now: datetime) -> bool:
+        window = self._failures.get(address)
+        if not window:
+            return False
+        while window and window[0] <= now - self._window:
+            window.popleft()
+        return len(window) >= self._limit
+
+    def failed(self, address: str, now: datetime) -> None:
+        if len(self._failures) > 50_000:
+            self._failures.clear()
+        self._failures.setdefault(address, deque(maxlen=self._limit)).append(now)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    outcome: Literal["ok", "invalid", "throttled"]
+    person: Principal | None = None
+
+
+async def sign_in(
+    login: str,
+    password: str,
+    address: str,
+    uow: AbstractUnitOfWork,
+    clock: Clock,
+    throttle: AddressThrottle,
+) -> SignIn:
+    """Check a password. Wrong, unknown, disabled and locked all answer ``invalid``."""
+    now = clock.now()
+    if throttle.blocked(address, now):
+        return SignIn("throttled")
+    login = login.strip().lower()[:64]
+    async with uow:
+        person = (await uow.principals.by_refs([login])).get(login) if login else None
+        credential = await uow.credentials.get(person.id) if person else None
+        if person is None or credential is None:
+            _verify(_dummy_hash(), password)
+            throttle.failed(address, now)
+            return SignIn("invalid")
+        locked = credential.locked_until is not None and credential.locked_until > now
+        good = _verify(credential.password_hash, password) and not locked
+        if good and person.active:
+            if credential.failed_count:
+                await uow.credentials.record_attempt(person.id, 0, None)
+            await uow.commit()
+            return SignIn("ok", person)
+        failures = credential.failed_count + (0 if locked else 1)
+        until = now + ACCOUNT_LOCK if failures >= ACCOUNT_FAILURES else None
+        await uow.credentials.record_attempt(
+            person.id, 0 if until else failures, until or credential.locked_until
+        )
+        await uow.commit()
+    throttle.failed(address, now)
+    return SignIn("invalid")

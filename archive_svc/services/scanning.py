@@ -1,0 +1,298 @@
+"""Scanner reads -> device state machine -> movements, one transaction per read.
+
+``record_scan`` is idempotent by ``scan_id`` (the scan inbox); a resend is answered
+``duplicate`` with the first outcome. Reads of one device are expected in
+``device_seq`` order: a read that jumps ahead of the last one processed is held back
+(``deferred``: no inbox row, no feedback, so the gateway resends it) for at most
+``ScanPolicy.gap_wait``, giving the missing reads time to arrive; after that it is
+processed and the gap is reported on its outcome and in the log. A read older than
+the last processed one (a new id) is processed and flagged ``late``.
+
+Movements go through ``custody.record_in``, the same judging and ledger code as the
+API, inside this read's transaction; custody refusals are journaled there, and every
+other refused read is journaled here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+
+from archive_svc.domain import barcodes, commands, custody, errors, scanning
+from archive_svc.domain.model import CustodianKind, Position
+from archive_svc.domain.scanning import DeviceSession, Read, ReadKind
+from archive_svc.services import custody as custody_service
+from archive_svc.services.custody import LedgerPolicy
+from archive_svc.services.ports import (
+    AbstractUnitOfWork,
+    Clock,
+    DeviceSessionRecord,
+    Rejection,
+    ScanRecord,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanPolicy:
+    gap_wait: timedelta = timedelta(seconds=30)
+    """How long a read after a sequence gap waits for the missing reads."""
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    """The answer to one read. ``deferred``: held back, no feedback, resend expected."""
+
+    scan_id: str
+    device_id: str
+    device_seq: int
+    outcome: str
+    code: str
+    message: str
+    message_en: str = ""
+    movement_id: str | None = None
+    gap: int = 0
+    late: bool = False
+
+
+_LEDGER_POLICY = LedgerPolicy()
+_SCAN_POLICY = ScanPolicy()
+
+
+async def record_scan(
+    cmd: commands.RecordScan,
+    uow: AbstractUnitOfWork,
+    clock: Clock,
+    policy: LedgerPolicy = _LEDGER_POLICY,
+    scan_policy: ScanPolicy = _SCAN_POLICY,
+) -> ScanOutcome:
+    """Record one read (see the module docstring); commits unless held back."""
+    async with uow:
+        now = clock.now()
+        prior = await uow.scans.get(cmd.scan_id)
+        if prior is not None:
+            return _duplicate(prior)
+        stored = await uow.device_sessions.get(cmd.device_id)
+        session = DeviceSession.from_json(stored.state) if stored else DeviceSession()
+        gap = cmd.device_seq - session.last_seq - 1 if stored else 0
+        if gap > 0 and await _hold_back(cmd, session, uow, now, scan_policy):
+            return ScanOutcome(
+                cmd.scan_id, cmd.device_id, cmd.device_seq, "deferred", "sequence_gap",
+                f"{gap} lecture(s) manquante(s) avant celle-ci : en attente",
+                f"{gap} read(s) missing before this one: held back", gap=gap,
+            )  # fmt: skip
+        outcome = await _process(cmd, session, max(gap, 0), uow, now, policy)
+        await uow.commit()
+    return outcome
+
+
+def _duplicate(prior: ScanRecord) -> ScanOutcome:
+    return ScanOutcome(
+        prior.scan_id, prior.device_id, prior.device_seq, "duplicate",
+        prior.reason_code, prior.message, movement_id=prior.movement_event_id,
+    )  # fmt: skip
+
+
+async def _hold_back(
+    cmd: commands.RecordScan,
+    session: DeviceSession,
+    uow: AbstractUnitOfWork,
+    now: datetime,
+    policy: ScanPolicy,
+) -> bool:
+    """True when the read waits for missing ones (the first hold is persisted)."""
+    if session.gap_since is None:
+        held = replace(session, gap_since=custody.iso(now))
+        await _save(uow, cmd.device_id, held, now)
+        await uow.commit()
+        return True
+    since = datetime.fromisoformat(session.gap_since.replace("Z", "+00:00"))
+    if now - since < policy.gap_wait:
+        return True
+    log.warning(
+        "device %s: reads %d..%d never arrived; processing read %d (%s)",
+        cmd.device_id, session.last_seq + 1, cmd.device_seq - 1, cmd.device_seq,
+        cmd.scan_id,
+    )  # fmt: skip
+    return False
+
+
+async def _process(
+    cmd: commands.RecordScan,
+    session: DeviceSession,
+    gap: int,
+    uow: AbstractUnitOfWork,
+    now: datetime,
+    policy: LedgerPolicy,
+) -> ScanOutcome:
+    read = await classify(cmd, uow)
+    session, decision = scanning.step(session, read)
+    fb, movement_id = decision.feedback, None
+    if decision.movement is not None:
+        verdict = await _record_movement(decision.movement, cmd, uow, now, policy)
+        if isinstance(verdict, scanning.Feedback):
+            fb = verdict
+        else:
+            movement_id = verdict
+        session = scanning.settle(session, decision, movement_id is not None)
+    elif fb.status == "rejected":
+        await uow.journal.add_many([_rejection(cmd, fb.code, fb.message, now)])
+    late = session.last_seq >= cmd.device_seq
+    session = replace(
+        session, last_seq=max(session.last_seq, cmd.device_seq), gap_since=None
+    )
+    await _save(uow, cmd.device_id, session, now)
+    flags = ",".join(
+        f for f in (f"gap:{gap}" if gap else "", "late" if late else "") if f
+    )
+    await uow.scans.add(
+        ScanRecord(
+            cmd.scan_id, cmd.device_id, cmd.device_seq, cmd.code, cmd.aim, cmd.source,
+            _parse_time(cmd.scanned_at), cmd.received_at or now, fb.status, fb.code,
+            fb.message, movement_id, flags,
+        )
+    )  # fmt: skip
+    return ScanOutcome(
+        cmd.scan_id, cmd.device_id, cmd.device_seq, fb.status, fb.code, fb.message,
+        fb.message_en, movement_id, gap, late,
+    )  # fmt: skip
+
+
+async def _record_movement(
+    movement: commands.MovementRequest,
+    cmd: commands.RecordScan,
+    uow: AbstractUnitOfWork,
+    now: datetime,
+    policy: LedgerPolicy,
+) -> str | scanning.Feedback:
+    """The recorded movement's id, or the refusal to tell the agent."""
+    batch = commands.RecordMovements(
+        (movement,), submitted_by=cmd.device_id, source="scan"
+    )
+    (result,) = await custody_service.record_in(batch, uow, now, policy)
+    if result.status in ("recorded", "duplicate") and result.seq is not None:
+        return movement.event_id
+    return scanning.refusal(movement, result.code or "", result.message)
+
+
+async def _save(
+    uow: AbstractUnitOfWork, device_id: str, session: DeviceSession, now: datetime
+) -> None:
+    record = DeviceSessionRecord(device_id, session.to_json(), session.last_seq, now)
+    await uow.device_sessions.put(record)
+
+
+def _rejection(
+    cmd: commands.RecordScan, code: str, message: str, now: datetime
+) -> Rejection:
+    body = json.dumps(asdict(cmd), sort_keys=True, default=str)
+    return Rejection(cmd.scan_id, "scan", code, message, body, cmd.device_id, now)
+
+
+def _parse_time(raw: str | None) -> datetime | None:
+    try:
+        return custody_service.parse_timestamp(raw)
+    except errors.InvalidTimestamp:
+        return None
+
+
+# --- classification ------------------------------------------------------------------
+
+
+async def classify(cmd: commands.RecordScan, uow: AbstractUnitOfWork) -> Read:
+    """What the read is, with the facts the state machine needs."""
+    raw = cmd.code.strip()
+    base = Read(
+        cmd.scan_id, cmd.device_id, cmd.device_seq, raw, ReadKind.MALFORMED,
+        cmd.source, cmd.scanned_at,
+    )  # fmt: skip
+    if raw.upper() in scanning.COMMAND_CODES:
+        return replace(base, code=raw.upper(), kind=ReadKind.COMMAND)
+    if raw.upper() in scanning.REASONS:
+        return replace(base, code=raw.upper(), kind=ReadKind.REASON)
+    if scanning.is_command_code(raw.upper()):
+        return base
+    try:
+        kind, code = barcodes.parse(raw)
+    except errors.InvalidBarcode:
+        return base
+    unknown = replace(base, code=code, kind=ReadKind.UNKNOWN)
+    if kind is barcodes.Kind.LOCATION:
+        return await _location(unknown, uow)
+    if kind is barcodes.Kind.BADGE:
+        return await _badge(unknown, uow)
+    if kind is barcodes.Kind.OUT_CARD:
+        return replace(base, code=code)
+    return await _item(unknown, uow)
+
+
+async def _location(read: Read, uow: AbstractUnitOfWork) -> Read:
+    loc = (await uow.locations.by_refs([read.code])).get(read.code)
+    if loc is None:
+        return read
+    free = None
+    if loc.is_shelf and loc.capacity_mm is not None:
+        used = (await uow.items.occupancy([loc.id])).get(loc.id, 0)
+        free = loc.capacity_mm - used - loc.reserved_mm
+    facts = scanning.LocationFacts(
+        loc.barcode, loc.code, loc.is_shelf, free, loc.neutralised
+    )
+    return replace(read, kind=ReadKind.LOCATION, location=facts)
+
+
+async def _badge(read: Read, uow: AbstractUnitOfWork) -> Read:
+    person = (await uow.principals.by_refs([read.code])).get(read.code)
+    if person is None:
+        return read
+    facts = scanning.BadgeFacts(
+        read.code, person.id, person.display_name, person.active
+    )
+    return replace(read, kind=ReadKind.BADGE, badge=facts)
+
+
+async def _item(read: Read, uow: AbstractUnitOfWork) -> Read:
+    item = (await uow.items.by_barcodes([read.code])).get(read.code)
+    if item is None:
+        return read
+    position = (await uow.positions.get_many([item.id])).get(item.id)
+    shelf = await _shelf_barcode(position, uow)
+    facts = scanning.ItemFacts(
+        item.barcode, position.state.value if position else None, shelf
+    )
+    return replace(read, kind=ReadKind.ITEM, item=facts)
+
+
+async def _shelf_barcode(
+    position: Position | None, uow: AbstractUnitOfWork
+) -> str | None:
+    """Barcode of the location an item sits at, through up to three containers."""
+    for _ in range(4):
+        if position is None or position.custodian.kind is CustodianKind.PERSON:
+            return None
+        cid = position.custodian.id
+        if position.custodian.kind is CustodianKind.LOCATION:
+            loc = (await uow.locations.by_ids([cid])).get(cid)
+            return loc.barcode if loc else None
+        position = (await uow.positions.get_many([cid])).get(cid)
+    return None
+
+
+async def journal_bad_message(
+    topic: str, payload: bytes, reason: str, uow: AbstractUnitOfWork, clock: Clock
+) -> None:
+    """Quarantine an MQTT message that is not a scan we can read (then it is acked)."""
+    body = json.dumps(
+        {"topic": topic, "payload": payload[:4000].decode("utf-8", "replace")}
+    )
+    async with uow:
+        await uow.journal.add_many(
+            [
+                Rejection(
+                    None, "mqtt", "bad_payload", reason, body, topic[:100], clock.now()
+                )
+            ]
+        )
+        await uow.commit()

@@ -1,0 +1,67 @@
+"""The scan consumer on the machine's Mosquitto and this run's database: a scan is
+committed, acked and answered on the station's feedback topic; an unreadable message
+is quarantined in the rejection journal and does not block the next scan."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+
+import pytest
+
+from archive_svc.ingest import ScanConsumer
+from archive_svc.persistence.sql import fetch
+from devices.mqtt import MqttClient, MqttParams, payloads, topics
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.mqtt
+URL = "mqtt://127.0.0.1:1883"
+
+
+async def until(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(0.02)
+
+
+def scan(site: str, seq: int, code: str) -> bytes:
+    msg = payloads.ScanMessage(str(uuid.uuid4()), "st-01", seq, code, None, code, None,
+                               "2026-03-02T09:00:00.000000Z", "scan")  # fmt: skip
+    return payloads.encode_scan(msg)
+
+
+async def test_scans_are_answered_after_commit_and_garbage_is_quarantined(runtime):
+    require_service("Mosquitto", "127.0.0.1", 1883)
+    site = f"t{uuid.uuid4().hex[:10]}"
+    answers: list[payloads.Feedback] = []
+    station = MqttClient(
+        MqttParams(url=URL, client_id=f"gw-{site}", persistent=False),
+        on_message=lambda m: answers.append(payloads.decode_feedback(m.payload)),
+    )
+    station.subscribe(topics.feedback(site, "st-01"), 1)
+    station.start()
+    consumer = ScanConsumer(URL, site, "svc1", runtime.record_scan, runtime.quarantine)
+    await consumer.start()
+    try:
+        await until(lambda: consumer.connected and station.connected)
+        await asyncio.sleep(0.3)  # subscriptions settle
+        scans = topics.scan(site, "st-01")
+        station.publish(scans, b"\xff not json", 1)
+        station.publish(scans, scan(site, 1, "CMD-SHELVE"), 1)
+        station.publish(scans, scan(site, 2, "BX00000000Q"), 1)
+        await until(lambda: len(answers) == 2)
+    finally:
+        await consumer.stop()
+        station.stop()
+    assert [(a.outcome, a.code) for a in answers] == [
+        ("accepted", "mode_set"), ("rejected", "malformed_barcode"),
+    ]  # fmt: skip
+    journal = await fetch(
+        "SELECT source, code, body FROM rejection_journal WHERE source = 'mqtt'"
+    )
+    assert [r["code"] for r in journal] == ["bad_payload"]
+    assert json.loads(journal[0]["body"])["topic"] == scans

@@ -1,0 +1,56 @@
+"""What ``serve`` and ``demo`` wire for people: secret, file sessions, demo sign-in."""
+
+from __future__ import annotations
+
+import re
+import stat
+
+from litestar.testing import TestClient
+
+from archive_svc import demo, web
+from archive_svc.api.app import AppDeps, create_app
+from archive_svc.config import load_settings
+from archive_svc.services import seeding
+
+
+def test_the_http_secret_is_generated_once_into_the_data_dir(tmp_path):
+    settings = load_settings(env={"ARCHIVE_DATA_DIR": str(tmp_path)})
+    first = web.http_secret(settings)
+    assert len(first) >= 32 and web.http_secret(settings) == first
+    mode = (tmp_path / "http_secret").stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600
+    configured = load_settings(env={"ARCHIVE_HTTP_SECRET": "from-the-environment"})
+    assert web.http_secret(configured) == "from-the-environment"
+
+
+async def test_the_demo_agent_signs_in_and_sees_seeded_data(runtime, tmp_path):
+    plan = seeding.SeedPlan(storerooms=1, shelves=2, boxes=2, files=4)
+    await seeding.seed(plan, runtime.uow, runtime.clock, runtime.policy)
+    password = await demo.demo_passwords(runtime)
+    settings = load_settings(
+        env={"ARCHIVE_DATA_DIR": str(tmp_path), "ARCHIVE_HTTP_COOKIE_SECURE": "true"}
+    )
+    deps = AppDeps(
+        runtime.uow,
+        runtime.queries,
+        runtime.clock,
+        runtime.policy,
+        web=web.web_security(settings),
+    )
+    with TestClient(create_app(deps), base_url="https://testserver.local") as client:
+        page = client.get("/login")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        r = client.post(
+            "/login",
+            data={
+                "login": demo.DEMO_SIGN_INS[0],
+                "password": password,
+                "_csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        assert "secure" in r.headers["set-cookie"].lower()
+        feed = client.get("/console/feed")
+        assert feed.status_code == 200 and "accession" in feed.text
+    assert any((tmp_path / "sessions").iterdir()), "sessions are kept in files"
