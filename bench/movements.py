@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncpg
 
 from archive_svc.domain import commands
-from archive_svc.persistence.repositories import MOVEMENT_COLUMNS
+from archive_svc.persistence.repositories import MOVEMENT_COLUMNS, movement_row
 from archive_svc.services import custody, seeding
-from bench._common import fresh_database, migrated_runtime, run
+from bench._common import fresh_database, migrated_runtime, run, server_entry
 
 
 async def service_rate(url: str, total: int, batch: int) -> tuple[float, int]:
@@ -92,27 +92,21 @@ async def baseline_rate(url: str, total: int, batch: int) -> float:
         ids = [str(uuid.uuid4()) for _ in range(total)]
         items = [str(uuid.uuid4()) for _ in range(max(total // 4, 1))]
         ledger = [
-            (
-                i + 1,
-                ids[i],
-                "verify",
-                items[i % len(items)],
-                "location:x",
-                "location:x",
-                "agent",
-                None,
-                None,
-                None,
-                now,
-                now,
-                "server",
-                "manual",
-                None,
-                None,
-                "",
-                "{}",
-                "0" * 64,
-                "f" * 64,
+            movement_row(
+                server_entry(
+                    i + 1,
+                    ids[i],
+                    "verify",
+                    items[i % len(items)],
+                    "location:x",
+                    from_ref="location:x",
+                    at=now,
+                    actor="agent",
+                    entry_mode="manual",
+                    reason="",
+                    prev_hash="0" * 64,
+                    hash_="f" * 64,
+                )
             )
             for i in range(total)
         ]

@@ -29,8 +29,15 @@ import asyncpg
 import httpx
 
 from archive_svc.domain import barcodes, custody
+from archive_svc.persistence.repositories import MOVEMENT_TYPES, movement_row
 from archive_svc.services import registry
-from bench._common import fresh_database, migrated_runtime, run, summary
+from bench._common import (
+    fresh_database,
+    migrated_runtime,
+    run,
+    server_entry,
+    summary,
+)
 
 FILES_PER_BOX = 20
 
@@ -89,52 +96,20 @@ async def _copy_items(
             items.append(
                 (item_id, code, "file", f"{n:010d}", "asia", 30, None, box_id, now)
             )
-        entry = custody.LedgerEntry(
+        entry = server_entry(
             n + 1,
             str(uuid.uuid4()),
             "accession",
             item_id,
-            None,
             f"{custodian[0]}:{custodian[1]}",
-            "system",
-            None,
-            None,
-            None,
-            now,
-            now,
-            "server",
-            "batch",
-            None,
-            None,
-            "bench",
-            {},
-            prev,
+            at=now,
+            actor="system",
+            entry_mode="batch",
+            reason="bench",
+            prev_hash=prev,
         ).sealed()
         prev = entry.hash
-        ledger.append(
-            (
-                entry.seq,
-                entry.event_id,
-                "accession",
-                item_id,
-                None,
-                entry.to_ref,
-                "system",
-                None,
-                None,
-                None,
-                now,
-                now,
-                "server",
-                "batch",
-                None,
-                None,
-                "bench",
-                "{}",
-                entry.prev_hash,
-                entry.hash,
-            )
-        )
+        ledger.append(movement_row(entry))
         positions.append(
             (item_id, "in_storage", *custodian, now, n + 1, entry.event_id, "", None)
         )
@@ -160,7 +135,7 @@ async def _copy_items(
         await conn.copy_records_to_table(
             "movement",
             records=ledger,
-            columns=[c.strip() for c in _MOVEMENT.split(",")],
+            columns=[name for name, _ in MOVEMENT_TYPES],
         )
         await conn.copy_records_to_table(
             "position",
@@ -183,12 +158,6 @@ async def _copy_items(
         )
     await conn.execute("ANALYZE")
     return codes
-
-
-_MOVEMENT = (
-    "seq, event_id, kind, item, from_ref, to_ref, actor_ref, device_id, device_seq, scanned_at, recorded_at,"
-    " effective_at, time_source, entry_mode, request_id, task_ref, reason, payload, prev_hash, hash"
-)
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ from .docbase import (
     data_table,
     paragraph,
 )
-from .docspecs import DeliveryReceipt, OutCard, PickList
+from .docspecs import DeliveryLine, DeliveryReceipt, OutCard, PickLine, PickList
 from .errors import EmptySelectionError
 from .i18n import check_lang, format_date, format_datetime, tr
 from .sheets import MM
@@ -78,10 +78,12 @@ def render_pick_list(
         BarcodeError: an item barcode Code 128 cannot carry or too long for the column.
     """
     check_lang(lang)
-    if not pick_list.lines:
-        raise EmptySelectionError(f"pick list {pick_list.run_ref!r} has no lines")
-    codes = [line.item_barcode for line in pick_list.lines]
-    _check_column_fits(codes, PICK_COLUMNS_MM[2], "the pick list")
+    _check_item_lines(
+        pick_list.lines,
+        f"pick list {pick_list.run_ref!r}",
+        PICK_COLUMNS_MM[2],
+        "the pick list",
+    )
     header = [
         tr(lang, key)
         for key in (
@@ -131,10 +133,12 @@ def render_delivery_receipt(
         BarcodeError: an item barcode Code 128 cannot carry or too long for the column.
     """
     check_lang(lang)
-    if not receipt.lines:
-        raise EmptySelectionError(f"receipt {receipt.request_ref!r} has no lines")
-    codes = [line.item_barcode for line in receipt.lines]
-    _check_column_fits(codes, RECEIPT_COLUMNS_MM[1], "the receipt")
+    _check_item_lines(
+        receipt.lines,
+        f"receipt {receipt.request_ref!r}",
+        RECEIPT_COLUMNS_MM[1],
+        "the receipt",
+    )
     title = f"{tr(lang, 'delivery_receipt')} {receipt.request_ref}"
     header = [
         tr(lang, k) for k in ("position", "barcode", "file_number", "description")
@@ -167,9 +171,27 @@ def _barcode_cell(code: str) -> list[Flowable]:
     ]
 
 
-def _check_column_fits(codes: Sequence[str], width_mm: float, where: str) -> None:
-    """Fail early when a barcode is wider than its column (cell padding aside)."""
-    for code in dict.fromkeys(codes):
+def _check_item_lines(
+    lines: Sequence[PickLine] | Sequence[DeliveryLine],
+    name: str,
+    width_mm: float,
+    where: str,
+) -> None:
+    """Fail early on a document without lines or with an item barcode too wide.
+
+    Args:
+        lines: the document's lines.
+        name: the document in the empty-selection message, e.g. ``pick list 'R-1'``.
+        width_mm: width of the barcode column; cell padding is taken off.
+        where: the document in the barcode error message, e.g. ``the pick list``.
+
+    Raises:
+        EmptySelectionError: ``lines`` is empty.
+        BarcodeError: an item barcode Code 128 cannot carry in the column.
+    """
+    if not lines:
+        raise EmptySelectionError(f"{name} has no lines")
+    for code in dict.fromkeys(line.item_barcode for line in lines):
         module_width_mm(
             code, width_mm - 2.2, dpi=300, max_mm=DOC_MODULE_MM, where=where
         )

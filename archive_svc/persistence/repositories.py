@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -155,6 +156,32 @@ def _payload(raw: str) -> dict[str, Any]:
     return value
 
 
+def movement_row(e: LedgerEntry) -> tuple[Any, ...]:
+    """``e`` as a ``movement`` row, values in ``MOVEMENT_COLUMNS`` order."""
+    return (
+        e.seq,
+        e.event_id,
+        e.kind,
+        e.item_id,
+        e.from_ref,
+        e.to_ref,
+        e.actor_ref,
+        e.device_id,
+        e.device_seq,
+        e.scanned_at,
+        e.recorded_at,
+        e.effective_at,
+        e.time_source,
+        e.entry_mode,
+        e.request_id,
+        e.task_ref,
+        e.reason,
+        compact_json(e.payload),
+        e.prev_hash,
+        e.hash,
+    )
+
+
 def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
     return LedgerEntry(
         seq=row["seq"],
@@ -191,6 +218,24 @@ def translate_integrity(exc: Exception) -> errors.AlreadyExists | None:
     return None
 
 
+@contextmanager
+def _unique_violation_as_already_exists(message: str | None = None) -> Iterator[None]:
+    """Re-raise a unique violation in the block as ``AlreadyExists`` (``from`` it).
+
+    ``message`` replaces the default "already registered: <driver text>"; any other
+    exception passes through unchanged.
+    """
+    try:
+        yield
+    except Exception as exc:
+        translated = translate_integrity(exc)
+        if translated is None:
+            raise
+        if message is not None:
+            translated = errors.AlreadyExists(message)
+        raise translated from exc
+
+
 class PiccoloItems(ports.ItemRepository):
     def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
@@ -221,13 +266,8 @@ class PiccoloItems(ports.ItemRepository):
             )
             for i in items
         ]
-        try:
+        with _unique_violation_as_already_exists():
             await sql.execute_many(self._engine, statement, rows)
-        except Exception as exc:
-            translated = translate_integrity(exc)
-            if translated is None:
-                raise
-            raise translated from exc
 
     async def set_homes(self, homes: Mapping[str, Home]) -> None:
         rows = [
@@ -311,13 +351,8 @@ class PiccoloLocations(ports.LocationRepository):
             )
             for loc in locations
         ]
-        try:
+        with _unique_violation_as_already_exists():
             await sql.execute_many(self._engine, statement, rows)
-        except Exception as exc:
-            translated = translate_integrity(exc)
-            if translated is None:
-                raise
-            raise translated from exc
 
 
 class PiccoloPrincipals(ports.PrincipalRepository):
@@ -333,7 +368,7 @@ class PiccoloPrincipals(ports.PrincipalRepository):
         return found
 
     async def add(self, principal: Principal) -> None:
-        try:
+        with _unique_violation_as_already_exists():
             await sql.fetch(
                 "INSERT INTO principal (id, display_name, roles, division, unit, badge_barcode, active,"
                 " created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, CURRENT_TIMESTAMP)",
@@ -345,11 +380,6 @@ class PiccoloPrincipals(ports.PrincipalRepository):
                 principal.badge_barcode,
                 principal.active,
             )
-        except Exception as exc:
-            translated = translate_integrity(exc)
-            if translated is None:
-                raise
-            raise translated from exc
 
     async def set_active(self, principal_id: str, active: bool) -> bool:
         rows = await sql.fetch(
@@ -375,7 +405,9 @@ class PiccoloTokens(ports.TokenRepository):
         )
 
     async def add(self, token: ports.ApiTokenRecord) -> None:
-        try:
+        with _unique_violation_as_already_exists(
+            f"a token named {token.name!r} exists already"
+        ):
             await ApiToken.insert(
                 ApiToken(
                     id=token.id,
@@ -385,13 +417,6 @@ class PiccoloTokens(ports.TokenRepository):
                     revoked=token.revoked,
                 )
             ).run()
-        except Exception as exc:
-            translated = translate_integrity(exc)
-            if translated is None:
-                raise
-            raise errors.AlreadyExists(
-                f"a token named {token.name!r} exists already"
-            ) from exc
 
 
 class PiccoloLedger(ports.LedgerRepository):
@@ -404,31 +429,7 @@ class PiccoloLedger(ports.LedgerRepository):
         return int(rows[0]["seq"]), rows[0]["hash"]
 
     async def append_many(self, entries: Sequence[LedgerEntry]) -> None:
-        rows = [
-            (
-                e.seq,
-                e.event_id,
-                e.kind,
-                e.item_id,
-                e.from_ref,
-                e.to_ref,
-                e.actor_ref,
-                e.device_id,
-                e.device_seq,
-                e.scanned_at,
-                e.recorded_at,
-                e.effective_at,
-                e.time_source,
-                e.entry_mode,
-                e.request_id,
-                e.task_ref,
-                e.reason,
-                compact_json(e.payload),
-                e.prev_hash,
-                e.hash,
-            )
-            for e in entries
-        ]
+        rows = [movement_row(e) for e in entries]
         await sql.insert_rows(self._engine, "movement", MOVEMENT_TYPES, rows)
 
     async def set_head(self, seq: int, hash_: str) -> None:

@@ -96,62 +96,71 @@ async def seed(
         )
     shelves = await _locations(plan, uow_factory, progress)
     people = await _people(uow_factory)
-    boxes = await _items(
-        uow_factory,
+    stocking = _Stocking(uow_factory, clock, policy, progress)
+    boxes = await stocking.stock(
         [commands.RegisterItem("box", f"B-{n:06d}") for n in range(1, plan.boxes + 1)],
+        shelves,
         "boxes",
-        progress,
-    )
-    await _accession(
-        boxes,
-        [
-            shelves[i * len(shelves) // max(len(boxes), 1)].barcode
-            for i in range(len(boxes))
-        ],
-        uow_factory,
-        clock,
-        policy,
         "boxes on shelves",
-        progress,
     )
-    files = await _items(
-        uow_factory,
+    files = await stocking.stock(
         [_file(rng, n) for n in range(1, plan.files + 1)],
+        boxes,
         "files",
-        progress,
-    )
-    await _accession(
-        files,
-        [
-            boxes[i * len(boxes) // max(len(files), 1)].barcode
-            for i in range(len(files))
-        ],
-        uow_factory,
-        clock,
-        policy,
         "files in boxes",
-        progress,
     )
     owners = files[:: plan.envelope_every] if plan.envelope_every else []
-    envelopes = await _items(
-        uow_factory,
+    envelopes = await stocking.stock(
         [
             commands.RegisterItem("envelope", f"SC-{n:07d}")
             for n in range(1, len(owners) + 1)
         ],
+        owners,
         "envelopes",
-        progress,
-    )
-    await _accession(
-        envelopes,
-        [f.barcode for f in owners],
-        uow_factory,
-        clock,
-        policy,
         "envelopes in files",
-        progress,
     )
     return SeedResult(len(shelves), len(boxes), len(files), len(envelopes), people)
+
+
+@dataclass(frozen=True)
+class _Stocking:
+    """What every stage of seeding items needs: units of work, clock, policy, progress."""
+
+    uow_factory: Callable[[], AbstractUnitOfWork]
+    clock: Clock
+    policy: custody.LedgerPolicy
+    progress: Progress
+
+    async def stock(
+        self,
+        cmds: Sequence[commands.RegisterItem],
+        holders: Sequence[Item] | Sequence[Location],
+        registered: str,
+        placed: str,
+    ) -> list[Item]:
+        """Register ``cmds``, then accession them into ``holders``, spread evenly.
+
+        ``registered`` and ``placed`` name the two progress stages.
+        """
+        items = await _items(self.uow_factory, cmds, registered, self.progress)
+        await _accession(
+            items,
+            _spread_over(holders, len(items)),
+            self.uow_factory,
+            self.clock,
+            self.policy,
+            placed,
+            self.progress,
+        )
+        return items
+
+
+def _spread_over(holders: Sequence[Item] | Sequence[Location], count: int) -> list[str]:
+    """Barcodes of ``holders`` for ``count`` items in order, shared out evenly.
+
+    With as many items as holders, item ``i`` goes into holder ``i``.
+    """
+    return [holders[i * len(holders) // max(count, 1)].barcode for i in range(count)]
 
 
 def _file(rng: random.Random, n: int) -> commands.RegisterItem:

@@ -3,14 +3,15 @@
 ``fold`` recomputes each item's custody from the ``movement`` rows alone, so the
 projection can be compared with it. ``Attacker`` is a raw driver connection that
 edits stored rows behind the service's back, the way someone with database access
-would.
+would; ``unguarded`` opens one with the append-only guard switched off.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -180,3 +181,15 @@ class Attacker:
             await self.execute(
                 "ALTER TABLE movement ENABLE TRIGGER movement_append_only"
             )
+
+
+@asynccontextmanager
+async def unguarded(database_url: str) -> AsyncIterator[Attacker]:
+    """An ``Attacker`` with the append-only guard off; restored and closed on exit."""
+    conn = await Attacker(database_url).connect()
+    try:
+        await conn.disable_guard()
+        yield conn
+    finally:
+        await conn.restore_guard()
+        await conn.close()

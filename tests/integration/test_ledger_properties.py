@@ -26,11 +26,13 @@ from archive_svc.services import ledger, registry
 from archive_svc.services.custody import record_movements
 from tests import builders as b
 from tests.integration.ledger_support import (
+    FIXED_STATE,
     Attacker,
     all_seqs,
     as_folded,
     fold,
     movement_rows,
+    unguarded,
 )
 
 # No shrinking: each example replays movements against a growing ledger, and a
@@ -98,21 +100,11 @@ KIND_WEIGHTS = [k.value for k in custody.MovementKind] + [
 ]  # fmt: skip
 
 
-#: Rough state after each kind, for steering the generator only (the service decides).
+#: Rough state after each kind, for steering the generator only (the service decides):
+#: the ledger fold's fixed states, plus the kinds whose target decides the state.
 STEERING = {
     "accession": State.IN_STORAGE,
-    "shelve": State.IN_STORAGE,
-    "relocate": State.IN_STORAGE,
-    "pick": State.WITH_AGENT,
-    "return": State.WITH_AGENT,
-    "hand_over": State.ON_LOAN,
-    "transfer_between_requesters": State.ON_LOAN,
-    "in_transit": State.IN_TRANSIT,
-    "send_to_digitisation": State.DIGITISATION,
-    "send_to_history_mission": State.HISTORY_MISSION,
-    "send_outside": State.OUTSIDE,
-    "declare_missing": State.MISSING,
-    "destroy": State.DESTROYED,
+    **FIXED_STATE,
     "correction": State.IN_STORAGE,
 }
 
@@ -290,13 +282,8 @@ async def attacker(
     world: bootstrap.Runtime, database_url: str
 ) -> AsyncIterator[Attacker]:
     """A raw connection that has switched off the append-only guard of ``movement``."""
-    conn = await Attacker(database_url).connect()
-    await conn.disable_guard()
-    try:
+    async with unguarded(database_url) as conn:
         yield conn
-    finally:
-        await conn.restore_guard()
-        await conn.close()
 
 
 # --- (a) projection = fold of the ledger, (b) the chain verifies ------------------------
@@ -545,16 +532,11 @@ async def test_audit_verify_exits_zero_on_an_intact_ledger_and_names_the_broken_
     code, text = await audit_verify(monkeypatch, database_url, capsys)
     assert code == 0 and f"ledger intact: {count} movements" in text
 
-    conn = await Attacker(database_url).connect()
-    try:
-        await conn.disable_guard()
+    async with unguarded(database_url) as conn:
         await conn.set(3, "to_ref", "location:elsewhere")
         code, text = await audit_verify(monkeypatch, database_url, capsys)
-        assert code != 0
-        assert "seq 3" in text and "2 movements verified before it" in text
-    finally:
-        await conn.restore_guard()
-        await conn.close()
+    assert code != 0
+    assert "seq 3" in text and "2 movements verified before it" in text
 
 
 async def test_audit_verify_names_the_seq_when_a_payload_is_unreadable(
@@ -564,12 +546,7 @@ async def test_audit_verify_names_the_seq_when_a_payload_is_unreadable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     await play(world, [True] * 4)
-    conn = await Attacker(database_url).connect()
-    try:
-        await conn.disable_guard()
+    async with unguarded(database_url) as conn:
         await conn.set(2, "payload", json.dumps({}).replace("}", "]"))
         code, text = await audit_verify(monkeypatch, database_url, capsys)
-        assert code != 0 and "seq 2" in text
-    finally:
-        await conn.restore_guard()
-        await conn.close()
+    assert code != 0 and "seq 2" in text

@@ -13,9 +13,18 @@ from archive_svc.api.guards import journal_read, requires_permission
 from archive_svc.api.json import convert
 from archive_svc.api.json import schemas as s
 from archive_svc.domain import barcodes, errors
-from archive_svc.services import custody, registry
+from archive_svc.services import custody, ports, registry
 
 BarcodePath = Annotated[str, PathParameter(max_length=64)]
+
+
+async def _known_item(state: State, barcode: str) -> ports.ItemView:
+    """The item's where-is view; ``UnknownBarcode`` (404) when no item has it."""
+    code = barcodes.parse(barcode)[1]
+    view: ports.ItemView | None = await state.queries.where_is(code)
+    if view is None:
+        raise errors.UnknownBarcode(code)
+    return view
 
 
 class MovementController(Controller):
@@ -59,9 +68,7 @@ class ItemController(Controller):
         barcode: BarcodePath,
     ) -> s.ItemOut:
         """Where an item is now: custodian, location path or holder, since when."""
-        view = await state.queries.where_is(barcodes.parse(barcode)[1])
-        if view is None:
-            raise errors.UnknownBarcode(barcodes.normalise(barcode))
+        view = await _known_item(state, barcode)
         await journal_read(request, "read_item", view.item.barcode)
         return convert.item_out(view)
 
@@ -79,10 +86,8 @@ class ItemController(Controller):
         page_size: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> s.HistoryPage:
         """Every movement of an item, newest first, paged."""
-        code = barcodes.parse(barcode)[1]
-        view = await state.queries.where_is(code)
-        if view is None:
-            raise errors.UnknownBarcode(code)
+        view = await _known_item(state, barcode)
+        code = view.item.barcode
         entries, total = await state.queries.history(
             view.item.id, (page - 1) * page_size, page_size
         )
