@@ -345,7 +345,12 @@ def add_label_commands(sub: Any) -> None:
         help="barcodes as export inventory prints them",
     )
     selection.add_argument(
-        "--query", help="contents:<location or box> | shelves:<location>"
+        "--query",
+        help=(
+            "contents:<location or box> | shelves:<location> |"
+            " range:<first shelf>..<last shelf> |"
+            " accessions:<YYYY-MM-DD>[..<YYYY-MM-DD>]"
+        ),
     )
     render.add_argument(
         "--layout", required=True, help="see: archive-svc labels layouts"

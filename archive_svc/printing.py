@@ -1,14 +1,22 @@
 """Read models -> label specs -> PDF bytes (used by the API and the CLI).
 
 A selection is either explicit barcodes (as ``export inventory`` prints them) or a
-query: ``contents:<location or box>`` (what it holds now) or ``shelves:<location>``
-(every shelf below it, in walk order).
+query:
+
+- ``contents:<location or box>`` — what it holds now;
+- ``shelves:<location>`` — every shelf below it, in walk order;
+- ``range:<first shelf>..<last shelf>`` — the shelves between two shelves (inclusive,
+  in walk order; either end may come first);
+- ``accessions:<YYYY-MM-DD>[..<YYYY-MM-DD>]`` — items accessioned from that day on
+  (up to and including the second day), by barcode; days are Paris days.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import labels
 from archive_svc.domain import barcodes, errors
@@ -16,6 +24,9 @@ from archive_svc.domain.model import Item, ItemKind, Location
 from archive_svc.services.ports import CustodyQueries
 
 KINDS = ("location", "box", "file", "envelope", "command", "badge")
+MAX_LABELS = 5000
+"""Largest selection one print job resolves (a bigger one is refused, not cut)."""
+ARCHIVE_TZ = ZoneInfo("Europe/Paris")
 _ITEM_KIND = {"box": ItemKind.BOX, "file": ItemKind.FILE, "envelope": ItemKind.ENVELOPE}
 
 
@@ -52,6 +63,10 @@ async def _specs(job: PrintJob, queries: CustodyQueries) -> Sequence[labels.Labe
     codes = list(job.codes)
     if job.query:
         codes += await _query(job.query, job.kind, queries)
+    if len(codes) > MAX_LABELS:
+        raise SelectionError(
+            f"the selection holds more than {MAX_LABELS} labels: narrow it down"
+        )
     if job.kind == "badge":
         return await _badges(codes, queries)
     if job.kind == "location":
@@ -79,9 +94,61 @@ async def _query(query: str, kind: str, queries: CustodyQueries) -> list[str]:
             for i in await queries.container_contents(view.item.id)
             if i.kind.value == kind
         ]
+    if verb == "range" and ".." in arg:
+        first, _, last = arg.partition("..")
+        return [loc.barcode for loc in await shelf_range(first, last, queries)]
+    if verb == "accessions" and arg and kind in _ITEM_KIND:
+        since, until = day_span(arg)
+        found = await queries.accessions(since, until, kind, MAX_LABELS + 1)
+        return [i.barcode for i in found]
     raise SelectionError(
-        f"query {query!r}: use contents:<location or box> or shelves:<location>"
+        f"query {query!r}: use contents:<location or box>, shelves:<location>,"
+        " range:<first shelf>..<last shelf> or accessions:<YYYY-MM-DD>[..<YYYY-MM-DD>]"
+        " (box, file or envelope labels)"
     )
+
+
+async def shelf_range(first: str, last: str, queries: CustodyQueries) -> list[Location]:
+    """The shelves from ``first`` to ``last`` in walk order, both included."""
+    ends = []
+    for ref in (first.strip(), last.strip()):
+        lineage = await queries.location_lineage(ref)
+        if not lineage and barcodes.is_valid(ref):
+            lineage = await queries.location_lineage(barcodes.normalise(ref))
+        if not lineage:
+            raise errors.UnknownBarcode(ref)
+        if not lineage[-1].is_shelf:
+            raise SelectionError(f"{ref} is a {lineage[-1].kind.value}, not a shelf")
+        ends.append(lineage)
+    common = [a for a, b in zip(*ends, strict=False) if a.id == b.id]
+    if not common:
+        raise SelectionError(f"{first} and {last} are not in the same site")
+    shelves = await queries.locations_under(common[-1].barcode, "shelf")
+    index = {loc.id: n for n, loc in enumerate(shelves)}
+    low, high = sorted(index[lineage[-1].id] for lineage in ends)
+    return shelves[low : high + 1]
+
+
+def day_span(text: str) -> tuple[datetime, datetime]:
+    """``YYYY-MM-DD[..YYYY-MM-DD]`` as a half-open interval of Paris days."""
+    start_text, _, end_text = text.partition("..")
+    try:
+        start = date.fromisoformat(start_text.strip())
+        end = date.fromisoformat(end_text.strip()) if end_text else None
+    except ValueError:
+        raise SelectionError(
+            f"{text!r} is not a day or a span of days (YYYY-MM-DD[..YYYY-MM-DD])"
+        ) from None
+    if end is not None and end < start:
+        raise SelectionError(f"{text!r}: the span ends before it starts")
+    since = datetime.combine(start, time(), ARCHIVE_TZ)
+    until = (
+        datetime.combine(end + timedelta(days=1), time(), ARCHIVE_TZ)
+        if end is not None
+        else datetime(9999, 1, 1, tzinfo=UTC)
+    )
+    # Stored timestamps are UTC (SQLite compares them as text): query in UTC too.
+    return since.astimezone(UTC), until.astimezone(UTC)
 
 
 async def _location(code: str, queries: CustodyQueries) -> Location:

@@ -32,11 +32,13 @@ class RenderResult:
         pages: number of pages (sheets, or roll labels).
         warnings: one line per problem the operator should know about, e.g.
             ``label 3 (page 1, slot 5): text truncated: '…' -> '…'``.
+        labels: number of labels drawn.
     """
 
     pdf: bytes
     pages: int
     warnings: tuple[str, ...]
+    labels: int = 0
 
 
 def resolve_layout(layout: SheetLayout | str) -> SheetLayout:
@@ -78,7 +80,7 @@ def render_label_sheet(
     pages, warnings = _draw_labels(canvas, specs, sheet, start, offset_mm, lang)
     canvas.showPage()
     canvas.save()
-    return RenderResult(buffer.getvalue(), pages, tuple(warnings))
+    return RenderResult(buffer.getvalue(), pages, tuple(warnings), len(specs))
 
 
 def _check_request(

@@ -19,6 +19,7 @@ class Action(enum.StrEnum):
     REGISTER_LOCATIONS = "register_locations"
     USE_HOME = "use_home"
     USE_CONSOLE = "use_console"
+    PRINT_LABELS = "print_labels"
     MANAGE_USERS = "manage_users"
     READ_ACCESS_JOURNAL = "read_access_journal"
 
@@ -32,6 +33,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REGISTER_LOCATIONS: frozenset({Role.ARCHIVE_MANAGER, Role.ADMINISTRATOR}),
     Action.USE_HOME: frozenset(Role) - {Role.GATEWAY, Role.PUBLIC},
     Action.USE_CONSOLE: _ARCHIVE_STAFF,
+    Action.PRINT_LABELS: _ARCHIVE_STAFF,
     Action.MANAGE_USERS: frozenset({Role.ADMINISTRATOR}),
     Action.READ_ACCESS_JOURNAL: frozenset({Role.ARCHIVE_MANAGER, Role.DPO_AUDITOR}),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
 
 from archive_svc.domain.custody import LedgerEntry
 from archive_svc.domain.model import (
@@ -248,6 +249,35 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
             )
             frontier[:0] = [repos.location_from_row(c) for c in children]
         return found
+
+    async def location_lineage(self, barcode_or_code: str) -> list[Location]:
+        cols = ", ".join(f"l.{c.strip()}" for c in repos.LOCATION_COLUMNS.split(","))
+        rows = await fetch(
+            "WITH RECURSIVE lineage(id, depth) AS ("
+            " SELECT id, 0 FROM location WHERE barcode = {} OR code = {}"
+            " UNION ALL SELECT l.parent, lineage.depth + 1 FROM location l"
+            " JOIN lineage ON l.id = lineage.id WHERE l.parent IS NOT NULL AND lineage.depth < 32)"
+            f" SELECT {cols} FROM lineage JOIN location l ON l.id = lineage.id"
+            " ORDER BY lineage.depth DESC",
+            barcode_or_code,
+            barcode_or_code,
+        )
+        return [repos.location_from_row(r) for r in rows]
+
+    async def accessions(
+        self, since: datetime, until: datetime, kind: str, limit: int
+    ) -> list[Item]:
+        item_cols = ", ".join(f"i.{c.strip()}" for c in repos.ITEM_COLUMNS.split(","))
+        rows = await fetch(
+            f"SELECT DISTINCT {item_cols} FROM movement m JOIN item i ON i.id = m.item"
+            " WHERE m.kind = 'accession' AND m.recorded_at >= {} AND m.recorded_at < {}"
+            " AND i.kind = {} ORDER BY i.barcode LIMIT {}",
+            since,
+            until,
+            kind,
+            limit,
+        )
+        return [repos.item_from_row(r) for r in rows]
 
     async def principals(self, refs: Iterable[str]) -> dict[str, Principal]:
         return await repos.PiccoloPrincipals().by_refs(refs)

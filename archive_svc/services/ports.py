@@ -309,6 +309,16 @@ class CustodyQueries(abc.ABC):
         """Locations of ``kind`` in the subtree of a location, in walk order."""
 
     @abc.abstractmethod
+    async def location_lineage(self, barcode_or_code: str) -> list[Location]:
+        """A location and its ancestors, root first; empty when unknown."""
+
+    @abc.abstractmethod
+    async def accessions(
+        self, since: datetime, until: datetime, kind: str, limit: int
+    ) -> list[Item]:
+        """Items of ``kind`` accessioned in ``[since, until)``, by barcode."""
+
+    @abc.abstractmethod
     async def principals(self, refs: Iterable[str]) -> dict[str, Principal]:
         """People by id or badge barcode."""
 

@@ -6,11 +6,10 @@ import csv
 import io
 import re
 
-import pypdfium2
 import pytest
-import zxingcpp
 
 from archive_svc import cli
+from tests.decoding import decode_pdf
 
 
 @pytest.fixture
@@ -40,13 +39,6 @@ def export(capsys) -> list[dict[str, str]]:
     assert cli.main(["export", "inventory"]) == 0
     return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
 
-
-def decode_pdf(path) -> list[str]:
-    found = []
-    for page in pypdfium2.PdfDocument(str(path)):
-        image = page.render(scale=300 / 72).to_pil()
-        found += [r.text for r in zxingcpp.read_barcodes(image)]
-    return found
 
 
 def test_seed_then_export_lists_every_item_with_its_shelf(seeded, capsys):

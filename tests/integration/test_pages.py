@@ -3,77 +3,39 @@
 from __future__ import annotations
 
 import csv
-import functools
 import html
 import io
-import re
 
 import pytest
 from litestar.testing import TestClient
 
 from archive_svc.api.app import AppDeps, create_app
-from archive_svc.domain.model import Principal
-from archive_svc.services import people, registry
-from archive_svc.services.ports import Credential
+from archive_svc.services import people
 from tests import builders as b
-
-PASSWORD = "a long enough password"
-
-
-@functools.cache
-def password_hash() -> str:
-    """argon2 is slow by design: hash the shared test password once."""
-    return people.hash_password(PASSWORD)
+from tests.integration.web_support import (
+    PASSWORD,
+    add_people,
+    csrf,
+    sign_in,
+    web_client,
+)
 
 
 @pytest.fixture
 async def site(runtime):
     shelves = await b.storeroom(runtime, shelves=2, capacity_mm=300)
     (box,) = await b.items(runtime, "box", 1)
-    for pid, role in (
-        ("agent.x", "archive_agent"),
-        ("admin.x", "administrator"),
-        ("dpo.x", "dpo_auditor"),
-        ("officer.x", "protection_officer"),
-    ):
-        await registry.add_principal(
-            Principal(pid, f"<b>{pid}</b>", frozenset({role})), runtime.uow()
-        )
-        uow = runtime.uow()
-        async with uow:
-            await uow.credentials.put(
-                Credential(pid, password_hash()), runtime.clock.now()
-            )
-            await uow.commit()
-    app = create_app(
-        AppDeps(
-            runtime.uow,
-            runtime.queries,
-            runtime.clock,
-            runtime.policy,
-            login_throttle=people.AddressThrottle(limit=100),
-        )
-    )
-    with TestClient(app, base_url="http://testserver.local") as client:
-        yield client, runtime, shelves, box
-
-
-def csrf(client) -> str:
-    page = client.get("/login")
-    return re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-
-
-def sign_in(client, login: str, password: str = PASSWORD, next_: str = "/"):
-    return client.post(
-        "/login",
-        data={
-            "login": login,
-            "password": password,
-            "next": next_,
-            "_csrf_token": csrf(client),
+    await add_people(
+        runtime,
+        {
+            "agent.x": "archive_agent",
+            "admin.x": "administrator",
+            "dpo.x": "dpo_auditor",
+            "officer.x": "protection_officer",
         },
-        follow_redirects=False,
     )
+    with web_client(runtime) as client:
+        yield client, runtime, shelves, box
 
 
 def test_an_agent_signs_in_and_lands_where_they_were_going(site):

@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 from archive_svc.api import i18n, security
 from archive_svc.api.portals.admin.controllers import UsersController
 from archive_svc.api.portals.agents.controllers import ConsoleController
+from archive_svc.api.portals.agents.labels import LabelsController
 from archive_svc.api.portals.common import PAGE_EXCEPTION_HANDLERS, PAGE_MAX_BODY
 from archive_svc.api.portals.pages import SessionController
 from archive_svc.api.portals.supervision.controllers import JournalController
@@ -49,6 +50,7 @@ def page_router() -> Router:
         route_handlers=[
             SessionController,
             ConsoleController,
+            LabelsController,
             UsersController,
             JournalController,
         ],

@@ -1,0 +1,182 @@
+"""Label printing from the agents' console: pick a selection, see what it gives, get the PDF.
+
+The form names a selection (what a box or location holds, the shelves below a
+location or between two shelves, the day's new accessions, pasted barcodes, the
+command sheet), a label kind and a sheet layout. ``/preview`` (HTMX, on every change)
+says how many labels and pages it makes and what had to be shortened; a plain submit
+downloads the PDF. Both go through :func:`archive_svc.printing.render`.
+"""
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+
+import labels
+from archive_svc import printing
+from archive_svc.access.rules import Action
+from archive_svc.api import i18n
+from archive_svc.api.i18n import N_, _
+from archive_svc.api.portals.common import PAGE_MAX_BODY, page
+from archive_svc.domain import errors
+
+SELECTIONS = {
+    "contents": N_("Contenu d'un lieu ou d'une boîte"),
+    "shelves": N_("Toutes les tablettes sous un lieu"),
+    "range": N_("Tablettes de … à …"),
+    "accessions": N_("Nouvelles entrées (par date d'entrée)"),
+    "codes": N_("Codes-barres saisis ou scannés"),
+    "command": N_("Feuille des codes de commande des scanners"),
+}
+KINDS = {
+    "box": N_("Boîtes"),
+    "file": N_("Dossiers"),
+    "envelope": N_("Enveloppes de documents originaux"),
+    "location": N_("Emplacements (tablettes, travées, magasins)"),
+}
+_SPLIT = re.compile(r"[\s,;]+")
+
+Short = Annotated[str, msgspec.Meta(max_length=64)]
+
+
+class LabelForm(msgspec.Struct):
+    selection: Short = "contents"
+    ref: Short = ""
+    first: Short = ""
+    last: Short = ""
+    since: Short = ""
+    until: Short = ""
+    codes: Annotated[str, msgspec.Meta(max_length=40_000)] = ""
+    kind: Short = "box"
+    layout: Short = "avery-l7160"
+    start: Short = "1"
+
+
+FormBody = Annotated[LabelForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def print_job(form: LabelForm, lang: str) -> printing.PrintJob:
+    """The form as a print job; a missing or malformed field is a ``SelectionError``."""
+    try:
+        start = int(form.start or "1")
+    except ValueError:
+        raise printing.SelectionError(
+            f"start position {form.start!r} is not a number"
+        ) from None
+    kind, query = form.kind, None
+    codes: tuple[str, ...] = ()
+    if form.selection == "command":
+        kind = "command"
+    elif form.selection == "codes":
+        codes = tuple(c for c in _SPLIT.split(form.codes) if c)
+    elif form.selection in ("contents", "shelves"):
+        _need(form.ref, "a location or box barcode")
+        query = f"{form.selection}:{form.ref.strip()}"
+        if form.selection == "shelves":
+            kind = "location"
+    elif form.selection == "range":
+        _need(form.first, "the first shelf")
+        _need(form.last, "the last shelf")
+        query, kind = f"range:{form.first.strip()}..{form.last.strip()}", "location"
+    elif form.selection == "accessions":
+        _need(form.since, "the first day")
+        span = form.since.strip() + (f"..{form.until.strip()}" if form.until else "")
+        query = f"accessions:{span}"
+    else:
+        raise printing.SelectionError(f"unknown selection {form.selection!r}")
+    return printing.PrintJob(kind, form.layout, codes, query, start, lang)
+
+
+def _need(value: str, what: str) -> None:
+    if not value.strip():
+        raise printing.SelectionError(f"give {what}")
+
+
+class LabelsController(Controller):
+    path = "/console/labels"
+    include_in_schema = False
+    opt = {"action": Action.PRINT_LABELS}
+    request_max_body_size = PAGE_MAX_BODY
+
+    @get("/")
+    async def form(
+        self,
+        request: Request[Any, Any, Any],
+        selection: Annotated[str, msgspec.Meta(max_length=16)] = "contents",
+        ref: Short = "",
+        kind: Short = "box",
+    ) -> Template:
+        """The form, prefilled from the links on location and box pages."""
+        chosen = selection if selection in SELECTIONS else "contents"
+        prefill = LabelForm(
+            selection=chosen,
+            ref=ref if chosen != "codes" else "",
+            codes=ref if chosen == "codes" else "",
+            kind=kind if kind in KINDS else "box",
+            since=_today(),
+        )
+        return _form_page(request, prefill)
+
+    @post("/preview", status_code=200)
+    async def preview(
+        self, request: Request[Any, Any, Any], state: State, data: FormBody
+    ) -> Template:
+        """What the selection gives (HTMX fragment): labels, pages, shortened texts."""
+        try:
+            job = print_job(data, i18n.current())
+            result = await printing.render(job, state.queries)
+        except (errors.DomainError, labels.LabelError) as exc:
+            return page(request, "console/_labels_summary.html", error=_message(exc))
+        return page(
+            request, "console/_labels_summary.html", result=result, job=job, error=""
+        )
+
+    @post("/", status_code=200)
+    async def download(
+        self, request: Request[Any, Any, Any], state: State, data: FormBody
+    ) -> Response[bytes] | Template:
+        """The PDF as a download, or the form again saying what is wrong."""
+        try:
+            job = print_job(data, i18n.current())
+            result = await printing.render(job, state.queries)
+        except (errors.DomainError, labels.LabelError) as exc:
+            return _form_page(request, data, _message(exc), 400)
+        name = f"etiquettes-{job.kind}-{datetime.now():%Y%m%d-%H%M%S}.pdf"
+        return Response(
+            result.pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "X-Label-Pages": str(result.pages),
+                "X-Label-Warnings": str(len(result.warnings)),
+            },
+        )
+
+
+def _message(exc: Exception) -> str:
+    return exc.message if isinstance(exc, errors.DomainError) else str(exc)
+
+
+def _today() -> str:
+    return datetime.now(printing.ARCHIVE_TZ).date().isoformat()
+
+
+def _form_page(
+    request: Request[Any, Any, Any], form: LabelForm, error: str = "", status: int = 200
+) -> Template:
+    return page(
+        request,
+        "console/labels.html",
+        status_code=status,
+        form=form,
+        error=error,
+        selections={key: _(label) for key, label in SELECTIONS.items()},
+        kinds={key: _(label) for key, label in KINDS.items()},
+        layouts=[(lay.name, labels.describe_layout(lay)) for lay in labels.layouts()],
+    )
