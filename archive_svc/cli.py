@@ -244,6 +244,13 @@ async def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_user_enable(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    await people.set_active(args.id, True, runtime.uow())
+    console.print(f"enabled {args.id}: they may sign in again")
+    return 0
+
+
 async def cmd_user_reset(args: argparse.Namespace, settings: Settings) -> int:
     runtime = bootstrap.build_runtime(settings)
     await people.reset_password(
@@ -270,6 +277,9 @@ def add_user_commands(sub: Any) -> None:
     disable = user.add_parser("disable", help="refuse a person's sign-ins and sessions")
     disable.add_argument("id")
     disable.set_defaults(run=cmd_user_disable)
+    enable = user.add_parser("enable", help="let a disabled person sign in again")
+    enable.add_argument("id")
+    enable.set_defaults(run=cmd_user_enable)
     reset = user.add_parser("reset-password", help="set a new password")
     reset.add_argument("id")
     reset.add_argument("--password-stdin", action="store_true")

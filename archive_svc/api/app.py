@@ -4,15 +4,17 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from litestar import Litestar, Router, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from archive_svc import __version__
-from archive_svc.api.errors import EXCEPTION_HANDLERS
+from archive_svc.api.errors import EXCEPTION_HANDLERS, http_error_handler
 from archive_svc.api.guards import TokenAuthenticator, requires_access
 from archive_svc.api.json.controllers import (
     ItemController,
@@ -20,6 +22,7 @@ from archive_svc.api.json.controllers import (
     MovementController,
 )
 from archive_svc.api.portals import wiring as portals
+from archive_svc.api.portals.common import page_error
 from archive_svc.api.security import WebSecurity
 from archive_svc.services import people
 from archive_svc.services.custody import LedgerPolicy
@@ -46,6 +49,17 @@ class AppDeps:
 @get("/healthz", include_in_schema=False, opt={"public": True})
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+def _unrouted_error(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[Any]:
+    """Errors raised before any router (no such path, wrong method): JSON for API
+    clients, a page for people."""
+    path = request.scope.get("path", "")
+    if path.startswith(("/api/", "/schema")) or path in ("/api", "/healthz"):
+        return http_error_handler(request, exc)
+    return page_error(request, exc)
 
 
 def create_app(deps: AppDeps) -> Litestar:
@@ -83,7 +97,7 @@ def create_app(deps: AppDeps) -> Litestar:
         **portals.app_kwargs(web, deps.ui_locale),
         state=state,
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers={**EXCEPTION_HANDLERS, HTTPException: _unrouted_error},  # type: ignore[dict-item]
         request_max_body_size=2 * 1024 * 1024,
         response_cache_config=ResponseCacheConfig(),
         openapi_config=OpenAPIConfig(

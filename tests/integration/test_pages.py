@@ -266,6 +266,47 @@ def test_an_administrator_creates_and_disables_people(site):
     other = TestClient(client.app, base_url="http://testserver.local")
     with other:
         assert sign_in(other, "new.agent").status_code == 401
+    page = client.post("/admin/users/new.agent/enable", data={"_csrf_token": token})
+    assert 'id="disable-new.agent"' in page.text
+    with TestClient(client.app, base_url="http://testserver.local") as other:
+        assert sign_in(other, "new.agent").status_code == 303
+
+
+def test_an_administrator_resets_a_password_and_lifts_the_lockout(site):
+    client, *_ = site
+    with TestClient(client.app, base_url="http://testserver.local") as agent:
+        for _ in range(people.ACCOUNT_FAILURES):
+            sign_in(agent, "agent.x", "not the password")
+        assert sign_in(agent, "agent.x").status_code == 401, "locked"
+    sign_in(client, "admin.x")
+    token = csrf(client)
+    weak = client.post(
+        "/admin/users/agent.x/password",
+        data={"password": "short", "_csrf_token": token},
+    )
+    assert weak.status_code == 400 and "agent.x: a password has" in weak.text
+    unknown = client.post(
+        "/admin/users/nobody.x/password",
+        data={"password": "another long password", "_csrf_token": token},
+    )
+    assert unknown.status_code == 404
+    done = client.post(
+        "/admin/users/agent.x/password",
+        data={"password": "another long password", "_csrf_token": token},
+    )
+    assert done.status_code == 200 and 'id="reset-done"' in done.text
+    with TestClient(client.app, base_url="http://testserver.local") as agent:
+        assert sign_in(agent, "agent.x").status_code == 401, "old password"
+        assert sign_in(agent, "agent.x", "another long password").status_code == 303
+
+
+def test_unknown_pages_answer_a_page_and_unknown_api_paths_json(site):
+    client, *_ = site
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert "Page introuvable." in r.text
+    r = client.get("/api/no/such/thing")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
 
 
 def test_the_language_switch_sets_english(site):
@@ -323,4 +364,6 @@ def test_the_cli_creates_disables_and_resets_people(database_url, monkeypatch, c
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "2\n"))
     assert cli.main(["user", "reset-password", "cli.user", "--password-stdin"]) == 0
     assert cli.main(["user", "disable", "cli.user"]) == 0
+    assert cli.main(["user", "enable", "cli.user"]) == 0
+    assert cli.main(["user", "enable", "nobody"]) == 1
     assert cli.main(["user", "disable", "nobody"]) == 1

@@ -1,4 +1,4 @@
-"""Administration pages: list, create and disable people."""
+"""Administration pages: list, create, disable, re-enable people and reset passwords."""
 
 from typing import Annotated, Any
 
@@ -27,6 +27,10 @@ class PersonCreate(msgspec.Struct):
     password: Annotated[str, msgspec.Meta(max_length=300)] = ""
 
 
+class PasswordReset(msgspec.Struct):
+    password: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
 class UsersController(Controller):
     path = "/admin/users"
     include_in_schema = False
@@ -34,8 +38,13 @@ class UsersController(Controller):
     request_max_body_size = PAGE_MAX_BODY
 
     @get("/")
-    async def users(self, request: Request[Any, Any, Any], state: State) -> Template:
-        return await _listing(request, state, PersonCreate(), "")
+    async def users(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        reset: Annotated[str, msgspec.Meta(max_length=64)] = "",
+    ) -> Template:
+        return await _listing(request, state, PersonCreate(), "", done=reset)
 
     @post("/", status_code=200)
     async def create(
@@ -61,6 +70,33 @@ class UsersController(Controller):
         await people.set_active(person_id, False, state.uow_factory())
         return Redirect("/admin/users", status_code=303)
 
+    @post("/{person_id:str}/enable", status_code=303)
+    async def enable(self, state: State, person_id: PersonId) -> Redirect:
+        await people.set_active(person_id, True, state.uow_factory())
+        return Redirect("/admin/users", status_code=303)
+
+    @post("/{person_id:str}/password", status_code=200)
+    async def reset_password(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        person_id: PersonId,
+        data: Annotated[
+            PasswordReset, Body(media_type=RequestEncodingType.URL_ENCODED)
+        ],
+    ) -> Template | Redirect:
+        """A new password (the person's lockout ends; their old one stops working)."""
+        try:
+            await people.reset_password(
+                person_id, data.password, state.uow_factory(), state.clock
+            )
+        except errors.NotFound:
+            raise
+        except errors.DomainError as exc:
+            message = f"{person_id}: {exc.message}"
+            return await _listing(request, state, PersonCreate(), message, 400)
+        return Redirect(f"/admin/users?reset={person_id}", status_code=303)
+
 
 async def _listing(
     request: Request[Any, Any, Any],
@@ -68,6 +104,7 @@ async def _listing(
     form: PersonCreate,
     error: str,
     status: int = 200,
+    done: str = "",
 ) -> Template:
     return page(
         request,
@@ -76,6 +113,7 @@ async def _listing(
         people=await state.queries.people(),
         form=form,
         error=error,
+        reset_done=done,
         all_roles=sorted(PERSON_ROLES),
         divisions=sorted(DIVISIONS),
     )
