@@ -174,9 +174,15 @@ class PiccoloCustodyQueries(ports.CustodyQueries):
 
     async def ledger(self, batch_size: int = 2000) -> AsyncIterator[LedgerEntry]:
         after = 0
+        columns = repos.MOVEMENT_COLUMNS
+        if _engine.is_sqlite(_engine.current()):
+            # SQLite keeps times as text that several spellings parse alike: read the
+            # text itself, checked and parsed row by row in ``entry_from_row``.
+            for c in repos.TIME_COLUMNS:
+                columns = columns.replace(c, f"CAST({c} AS TEXT) AS {c}")
         while True:
             rows = await fetch(
-                f"SELECT {repos.MOVEMENT_COLUMNS} FROM movement WHERE seq > {{}} ORDER BY seq LIMIT {{}}",
+                f"SELECT {columns} FROM movement WHERE seq > {{}} ORDER BY seq LIMIT {{}}",
                 after,
                 batch_size,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -182,6 +183,21 @@ def movement_row(e: LedgerEntry) -> tuple[Any, ...]:
     )
 
 
+TIME_COLUMNS = ("scanned_at", "recorded_at", "effective_at")
+
+
+def _stored_time(value: Any, column: str) -> Any:
+    """A ledger time as read. SQLite ledger reads bring the stored text (several
+    spellings parse to the same time): it must be exactly the form piccolo writes,
+    ``str()`` of the UTC time, or the row is unreadable."""
+    if not isinstance(value, str):
+        return value
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None or str(parsed.astimezone(UTC)) != value:
+        raise ValueError(f"stored {column} text is not the one written: {value!r}")
+    return parsed
+
+
 def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
     return LedgerEntry(
         seq=row["seq"],
@@ -193,9 +209,9 @@ def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
         actor_ref=row["actor_ref"],
         device_id=row["device_id"],
         device_seq=row["device_seq"],
-        scanned_at=row["scanned_at"],
-        recorded_at=row["recorded_at"],
-        effective_at=row["effective_at"],
+        scanned_at=_stored_time(row["scanned_at"], "scanned_at"),
+        recorded_at=_stored_time(row["recorded_at"], "recorded_at"),
+        effective_at=_stored_time(row["effective_at"], "effective_at"),
         time_source=row["time_source"],
         entry_mode=row["entry_mode"],
         request_id=row["request_id"],

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
 from archive_svc import bootstrap, cli
@@ -422,6 +422,42 @@ async def test_changing_any_column_of_any_movement_breaks_the_chain_at_that_seq(
         assert report.broken is not None, f"{column} of seq {seq} changed unnoticed"
         assert report.broken.seq == seq
         assert report.checked == seq - 1
+    finally:
+        await attacker.set(seq, column, original)
+    assert (await ledger.verify_ledger(world.queries)).intact
+
+
+@PROPERTY
+@given(
+    pick=st.floats(0, 1, exclude_max=True),
+    column=st.sampled_from(("recorded_at", "effective_at")),
+    position=st.integers(0, 40),
+    replacement=st.characters(codec="ascii", categories=["L", "N", "P", "S", "Zs"]),
+)
+async def test_any_byte_of_a_stored_time_text_changed_is_found_at_that_seq(
+    world: bootstrap.Runtime,
+    attacker: Attacker,
+    pick: float,
+    column: str,
+    position: int,
+    replacement: str,
+) -> None:
+    """SQLite stores times as text, and ``T`` for `` ``, ``+01:00`` for ``+00:00`` or a
+    dropped fraction parse to a time that may hash the same: the stored text itself is
+    checked, so any byte changed is found at its movement."""
+    if not attacker.sqlite:
+        pytest.skip("PostgreSQL stores times as binary timestamps (see the test above)")
+    await play(world, [True, False, True, True])
+    seqs = await all_seqs()
+    seq = seqs[int(pick * len(seqs))]
+    original = (await attacker.row(seq))[column]
+    i = position % len(original)
+    assume(original[i] != replacement)
+    await attacker.set(seq, column, original[:i] + replacement + original[i + 1 :])
+    try:
+        report = await ledger.verify_ledger(world.queries)
+        assert report.broken is not None, f"{column}[{i}] -> {replacement!r} unnoticed"
+        assert report.broken.seq == seq
     finally:
         await attacker.set(seq, column, original)
     assert (await ledger.verify_ledger(world.queries)).intact
