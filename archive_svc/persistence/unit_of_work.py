@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -33,12 +34,14 @@ class PiccoloUnitOfWork(AbstractUnitOfWork):
         self.access_journal = people.PiccoloAccessJournal(engine)
 
     async def _begin(self) -> None:
+        # Not nested: a unit of work opened inside another one is a bug, not a
+        # savepoint; piccolo raises ``TransactionError`` for it.
         if is_sqlite(self._engine):
             self._tx = self._engine.transaction(
-                transaction_type=TransactionType.immediate
+                transaction_type=TransactionType.immediate, allow_nested=False
             )
         else:
-            self._tx = self._engine.transaction()
+            self._tx = self._engine.transaction(allow_nested=False)
         await self._tx.__aenter__()
 
     async def commit(self) -> None:
@@ -51,5 +54,28 @@ class PiccoloUnitOfWork(AbstractUnitOfWork):
         try:
             if not tx._committed and not tx._rolled_back:
                 await tx.rollback()
-        finally:
             await tx.__aexit__(None, None, None)
+        except BaseException:
+            await self._abandon(tx)
+            raise
+
+    async def _abandon(self, tx: Any) -> None:
+        """Forget a transaction whose connection failed (e.g. the database killed it).
+
+        piccolo resets its ``current_transaction`` only at the end of a clean exit;
+        left set, the dead transaction would be taken as the outer one by every later
+        unit of work in this task, which would then never recover.
+        """
+        context = getattr(tx, "context", None)
+        if context is not None:
+            with contextlib.suppress(ValueError, RuntimeError):
+                self._engine.current_transaction.reset(context)
+        connection = getattr(tx, "connection", None)
+        if connection is None:
+            return
+        pool = getattr(self._engine, "pool", None)
+        with contextlib.suppress(Exception):
+            if pool is not None:
+                await pool.release(connection)
+            else:
+                await connection.close()
