@@ -80,6 +80,11 @@ def create_app(deps: AppDeps) -> Litestar:
             "clock": deps.clock,
             "policy": deps.policy,
             "authenticator": TokenAuthenticator(deps.uow_factory),
+            "access_journal": (
+                deps.uow_factory().access_journal
+                if deps.uow_factory is not None
+                else None
+            ),
             "login_throttle": deps.login_throttle or people.AddressThrottle(),
         }
     )

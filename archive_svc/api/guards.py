@@ -8,6 +8,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Message, Scope
 
 from archive_svc.access import rules
 from archive_svc.api.security import SESSION_ABSOLUTE_S
@@ -93,6 +94,10 @@ async def session_person(
     return person
 
 
+PENDING = "journal_pending"
+"""Scope-state key of the request's journal rows not written yet (allowed decisions)."""
+
+
 async def journal(
     connection: ASGIConnection[Any, Any, Any, Any],
     action: str,
@@ -100,8 +105,15 @@ async def journal(
     allowed: bool,
     rule: str,
     reason: str = "",
+    *,
+    defer: bool = False,
 ) -> None:
-    """Append one access-journal row for the caller of this connection."""
+    """Journal one access-journal row for the caller of this connection.
+
+    Written at once, together with the rows this request deferred; ``defer`` keeps
+    it for the next write, at the latest :func:`flush_journal` before the response
+    starts: nothing reaches the client before its journal rows are stored.
+    """
     state = connection.scope["state"]
     who, roles = state.get("who", ("anonymous", ""))
     entry = JournalEntry(
@@ -116,7 +128,21 @@ async def journal(
         client=client_address(connection),
         channel="api" if _is_api(connection) else "web",
     )
-    await access_log.record([entry], connection.app.state.uow_factory())
+    if defer:
+        state.setdefault(PENDING, []).append(entry)
+        return
+    pending = state.pop(PENDING, [])
+    await access_log.record([*pending, entry], connection.app.state.access_journal)
+
+
+async def flush_journal(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: store the request's deferred rows before it answers."""
+    if message["type"] != "http.response.start":
+        return
+    state = scope.get("state")
+    pending = state.pop(PENDING, None) if isinstance(state, dict) else None
+    if pending:
+        await access_log.record(pending, scope["app"].state.access_journal)
 
 
 async def journal_read(
@@ -167,7 +193,13 @@ async def requires_access(
     decision = rules.decide_route(roles, action)
     path = connection.scope["path"]
     await journal(
-        connection, str(action), path, decision.allowed, decision.rule, decision.reason
+        connection,
+        str(action),
+        path,
+        decision.allowed,
+        decision.rule,
+        decision.reason,
+        defer=decision.allowed,
     )
     if decision.allowed:
         return

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from archive_svc.services.ports import AbstractUnitOfWork, JournalEntry
+from collections.abc import Sequence
+
+from archive_svc.services.ports import AccessJournalRepository, JournalEntry
 
 
-async def record(entries: list[JournalEntry], uow: AbstractUnitOfWork) -> None:
-    """Append entries in one short transaction (the table is insert-only)."""
-    async with uow:
-        await uow.access_journal.add_many(entries)
-        await uow.commit()
+async def record(
+    entries: Sequence[JournalEntry], journal: AccessJournalRepository
+) -> None:
+    """Append entries durably before returning (the table is insert-only).
+
+    The repository writes them in one atomic statement of their own, or inside the
+    caller's transaction when there is one.
+    """
+    if entries:
+        await journal.add_many(entries)

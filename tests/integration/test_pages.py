@@ -214,6 +214,37 @@ def test_the_console_finds_an_item_records_a_movement_and_journals_the_read(site
     assert [r.object_ref for r in rows] == [box.barcode]
 
 
+def test_every_decision_is_journaled_before_the_answer_even_on_errors(site):
+    """Allowed decisions are written with the request's read, or before the answer
+    starts when there is none (a 404 included); refusals at once."""
+    client, runtime, shelves, box = site
+    sign_in(client, "agent.x")
+    client.get(f"/console/items/{box.barcode}")
+    client.get("/console/items/BX99999999Z")
+    client.get(f"/console/locations/{shelves[0].barcode}")
+    sign_in(client, "officer.x")
+    client.get(f"/console/items/{box.barcode}")
+    rows, _ = client.blocking_portal.call(
+        runtime.queries.journal_entries,
+        _query(action="use_console"),
+        0,
+        50,
+    )
+    seen = [(r.principal_ref, r.object_ref, r.decision) for r in reversed(rows)]
+    assert seen == [
+        ("agent.x", f"/console/items/{box.barcode}", "allow"),
+        ("agent.x", "/console/items/BX99999999Z", "allow"),
+        ("agent.x", f"/console/locations/{shelves[0].barcode}", "allow"),
+        ("officer.x", f"/console/items/{box.barcode}", "deny"),
+    ]
+    reads, _ = client.blocking_portal.call(
+        runtime.queries.journal_entries, _query(principal_ref="agent.x"), 0, 50
+    )
+    actions = [r.action for r in reversed(reads)]
+    first = actions.index("use_console")
+    assert actions[first : first + 3] == ["use_console", "read_item", "read_history"]
+
+
 def _query(**kw):
     from archive_svc.services.ports import JournalQuery
 
