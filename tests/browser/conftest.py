@@ -43,6 +43,8 @@ class Site:
     file_number: str
     file_barcode: str
     box_barcode: str
+    shelf_barcode: str
+    """A shelf holding boxes, none of them ``box_barcode`` (which tests move)."""
 
 
 def _free_port() -> int:
@@ -71,7 +73,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("archive-svc serve did not answer within 30 s")
 
 
-def _sample(db: Path) -> tuple[str, str, str]:
+def _sample(db: Path) -> tuple[str, str, str, str]:
     with sqlite3.connect(db) as conn:
         number, barcode = conn.execute(
             "SELECT i.number, i.barcode FROM item i JOIN position p ON p.item_id = i.id"
@@ -81,7 +83,15 @@ def _sample(db: Path) -> tuple[str, str, str]:
             "SELECT i.barcode FROM item i JOIN position p ON p.item_id = i.id"
             " WHERE i.kind = 'box' AND p.state = 'in_storage' ORDER BY i.barcode LIMIT 1"
         ).fetchone()
-    return number, barcode, box
+        (shelf,) = conn.execute(
+            "SELECT l.barcode FROM item i JOIN position p ON p.item_id = i.id"
+            " JOIN location l ON l.id = p.custodian_id WHERE i.kind = 'box'"
+            " AND p.custodian_kind = 'location' AND l.id NOT IN (SELECT p2.custodian_id"
+            " FROM position p2 JOIN item b ON b.id = p2.item_id WHERE b.barcode = ?)"
+            " ORDER BY i.barcode DESC LIMIT 1",
+            (box,),
+        ).fetchone()
+    return number, barcode, box, shelf
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,6 @@ def export(capsys) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
 
 
-
 def test_seed_then_export_lists_every_item_with_its_shelf(seeded, capsys):
     rows = export(capsys)
     assert list(rows[0]) == ["barcode", "kind", "number", "location"]
