@@ -97,6 +97,7 @@ class Runtime:
             await self.engine.start_connection_pool(  # type: ignore[no-untyped-call, call-arg]
                 min_size=self.settings.database.pool_min,
                 max_size=self.settings.database.pool_max,
+                **db.POOL_OPTIONS,
             )
 
     async def close_pool(self) -> None:

@@ -200,7 +200,9 @@ async def main() -> None:
             f"loaded {len(codes):,} items with their ledger in {time.perf_counter() - started:.0f} s"
         )
     runtime = await migrated_runtime(url)
-    token = await registry.create_token("bench", "archive_agent", runtime.uow())
+    token = await registry.create_token(
+        f"bench-{uuid.uuid4().hex[:8]}", "archive_agent", runtime.uow()
+    )
     port = free_port()
     env = {**os.environ, "ARCHIVE_DATABASE_URL": url}
     server = subprocess.Popen(

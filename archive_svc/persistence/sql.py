@@ -6,13 +6,14 @@ asyncpg and ``?`` for sqlite3. Values are always passed as arguments.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from piccolo.engine.base import Engine
 
-from archive_svc.persistence.engine import is_sqlite
+from archive_svc.persistence.engine import current, is_sqlite
 from archive_svc.persistence.tables import ChainHead
 
 _PLACEHOLDER = re.compile(r"\{\}")
@@ -21,8 +22,7 @@ _PLACEHOLDER = re.compile(r"\{\}")
 def render(sql: str, engine: Engine[Any]) -> str:
     if is_sqlite(engine):
         return _PLACEHOLDER.sub("?", sql)
-    counter = iter(range(1, 10_000))
-    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+    return _pg(sql)
 
 
 def _connection(engine: Engine[Any]) -> Any:
@@ -42,9 +42,29 @@ async def execute_many(
 
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Rows as dicts; inside the current transaction when there is one."""
+    """Rows as dicts; inside the current transaction when there is one.
+
+    On PostgreSQL the statement goes straight to asyncpg (the current transaction's
+    connection, else one from the pool): the hot reads skip piccolo's query-string
+    assembly. SQLite (and PostgreSQL without a pool) go through piccolo.
+    """
+    engine = current()
+    if not is_sqlite(engine):
+        tx = engine.current_transaction.get()
+        if tx is not None:
+            return [dict(r) for r in await tx.connection.fetch(_pg(sql), *args)]
+        pool = getattr(engine, "pool", None)
+        if pool is not None:
+            async with pool.acquire() as connection:
+                return [dict(r) for r in await connection.fetch(_pg(sql), *args)]
     rows = await ChainHead.raw(sql, *args).run()
     return list(rows)
+
+
+@functools.lru_cache(maxsize=512)
+def _pg(sql: str) -> str:
+    counter = iter(range(1, 10_000))
+    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 
 def placeholders(count: int) -> str:
