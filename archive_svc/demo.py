@@ -9,6 +9,7 @@ from rich.console import Console
 
 from archive_svc import bootstrap, simulation, web
 from archive_svc.config import Settings
+from archive_svc.domain.model import Principal
 from archive_svc.services import people, registry, seeding
 
 console = Console()
@@ -28,13 +29,18 @@ async def prepare(runtime: bootstrap.Runtime) -> str:
     return await registry.create_token(name, "archive_manager", runtime.uow())
 
 
-DEMO_SIGN_INS = ("agent.martin", "manager.durand")
-"""Seeded people who get a demo password (archive_agent, archive_manager)."""
+DEMO_ADMIN = Principal(
+    "admin.moreau", "Sophie Moreau", frozenset({"administrator"}), unit="DSI"
+)
+DEMO_SIGN_INS = ("agent.martin", "manager.durand", DEMO_ADMIN.id)
+"""People who get a demo password (archive agent, archive manager, administrator)."""
 
 
 async def demo_passwords(runtime: bootstrap.Runtime) -> str:
     """A fresh password for the demo people (printed, valid until the next start)."""
     password = "demo-" + secrets.token_urlsafe(9)
+    if not await runtime.queries.principals([DEMO_ADMIN.id]):
+        await registry.add_principal(DEMO_ADMIN, runtime.uow())
     for person in DEMO_SIGN_INS:
         await people.reset_password(person, password, runtime.uow(), runtime.clock)
     return password
@@ -48,6 +54,7 @@ def run(settings: Settings, port: int) -> int:
     console.print(f"[bold]archive-svc demo[/bold] — {url}")
     console.print(f"  sign in:    {url}/login   as {DEMO_SIGN_INS[0]} (archive agent)")
     console.print(f"              or {DEMO_SIGN_INS[1]} (archive manager)")
+    console.print(f"              or {DEMO_SIGN_INS[2]} (administrator: people)")
     console.print(f"  password:   {password}")
     console.print(f"  API docs:   {url}/schema/swagger")
     console.print(f"  API token:  {token}   (role archive_manager)")

@@ -53,4 +53,22 @@ async def test_the_demo_agent_signs_in_and_sees_seeded_data(runtime, tmp_path):
         assert "secure" in r.headers["set-cookie"].lower()
         feed = client.get("/console/feed")
         assert feed.status_code == 200 and "accession" in feed.text
+        labels = client.get("/console/labels/")
+        assert labels.status_code == 200 and "avery-l7160" in labels.text
+        assert client.get("/admin/users/").status_code == 403
+    with TestClient(create_app(deps), base_url="https://testserver.local") as client:
+        page = client.get("/login")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        r = client.post(
+            "/login",
+            data={
+                "login": demo.DEMO_ADMIN.id,
+                "password": password,
+                "_csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        people = client.get("/admin/users/")
+        assert people.status_code == 200 and "manager.durand" in people.text
     assert any((tmp_path / "sessions").iterdir()), "sessions are kept in files"
