@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import stat
 
 from litestar.testing import TestClient
@@ -11,6 +10,7 @@ from archive_svc import demo, web
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.config import load_settings
 from archive_svc.services import seeding
+from tests.integration.web_support import sign_in
 
 
 def test_the_http_secret_is_generated_once_into_the_data_dir(tmp_path):
@@ -38,17 +38,7 @@ async def test_the_demo_agent_signs_in_and_sees_seeded_data(runtime, tmp_path):
         web=web.web_security(settings),
     )
     with TestClient(create_app(deps), base_url="https://testserver.local") as client:
-        page = client.get("/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        r = client.post(
-            "/login",
-            data={
-                "login": demo.DEMO_SIGN_INS[0],
-                "password": password,
-                "_csrf_token": token,
-            },
-            follow_redirects=False,
-        )
+        r = sign_in(client, demo.DEMO_SIGN_INS[0], password)
         assert r.status_code == 303
         assert "secure" in r.headers["set-cookie"].lower()
         feed = client.get("/console/feed")
@@ -57,18 +47,7 @@ async def test_the_demo_agent_signs_in_and_sees_seeded_data(runtime, tmp_path):
         assert labels.status_code == 200 and "avery-l7160" in labels.text
         assert client.get("/admin/users/").status_code == 403
     with TestClient(create_app(deps), base_url="https://testserver.local") as client:
-        page = client.get("/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        r = client.post(
-            "/login",
-            data={
-                "login": demo.DEMO_ADMIN.id,
-                "password": password,
-                "_csrf_token": token,
-            },
-            follow_redirects=False,
-        )
-        assert r.status_code == 303
+        assert sign_in(client, demo.DEMO_ADMIN.id, password).status_code == 303
         people = client.get("/admin/users/")
         assert people.status_code == 200 and "manager.durand" in people.text
     assert any((tmp_path / "sessions").iterdir()), "sessions are kept in files"
