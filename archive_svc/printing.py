@@ -3,7 +3,8 @@
 A selection is either explicit barcodes (as ``export inventory`` prints them) or a
 query:
 
-- ``contents:<location or box>`` — what it holds now;
+- ``contents:<location or box>`` — what it holds now (for a storeroom, range or bay:
+  what its shelves hold, shelf by shelf in walk order);
 - ``shelves:<location>`` — every shelf below it, in walk order;
 - ``range:<first shelf>..<last shelf>`` — the shelves between two shelves (inclusive,
   in walk order; either end may come first);
@@ -81,9 +82,15 @@ async def _query(query: str, kind: str, queries: CustodyQueries) -> list[str]:
     if verb == "contents" and arg:
         contents = await queries.location_contents(arg)
         if contents is not None:
+            held = [contents]
+            if contents.children:  # a bay, a range, a storeroom: its shelves too
+                for shelf in await queries.locations_under(arg, "shelf"):
+                    below = await queries.location_contents(shelf.barcode)
+                    held += [below] if below is not None else []
             return [
                 line.item.barcode
-                for line in contents.items
+                for place in held
+                for line in place.items
                 if line.item.kind.value == kind
             ]
         view = await queries.where_is(barcodes.normalise(arg))

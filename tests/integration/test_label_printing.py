@@ -69,6 +69,17 @@ def test_box_labels_for_what_a_shelf_holds(store, agent):
     assert sorted(pdf_codes(r)) == sorted(x.barcode for x in boxes[:3])
 
 
+async def test_box_labels_for_a_whole_bay_follow_the_walk_order(store):
+    runtime, shelves, boxes, _ = store
+    bay = shelves[0].code.rsplit("-S", 1)[0]
+    job = printing.PrintJob("box", "avery-l7163", query=f"contents:{bay}")
+    result = await printing.render(job, runtime.queries)
+    on_first = sorted(x.barcode for x in boxes[:3])
+    assert sorted(decode_pdf(result.pdf)) == sorted([*on_first, boxes[3].barcode])
+    selected = await printing._query(job.query, "box", runtime.queries)
+    assert selected == [*on_first, boxes[3].barcode], "shelf by shelf"
+
+
 def test_file_labels_for_what_a_box_holds(store, agent):
     _, _, boxes, files = store
     r = post(agent, selection="contents", ref=boxes[0].barcode, kind="file")

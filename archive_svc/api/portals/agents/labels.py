@@ -178,5 +178,22 @@ def _form_page(
         error=error,
         selections={key: _(label) for key, label in SELECTIONS.items()},
         kinds={key: _(label) for key, label in KINDS.items()},
-        layouts=[(lay.name, labels.describe_layout(lay)) for lay in labels.layouts()],
+        layouts=[(lay.name, _layout_text(lay)) for lay in labels.layouts()],
     )
+
+
+def _layout_text(layout: labels.SheetLayout) -> str:
+    """``avery-l7160 — 63,5 x 38,1 mm, 21 par planche`` in the page's language."""
+    size = f"{_mm(layout.label_width_mm)} x {_mm(layout.label_height_mm)} mm"
+    if layout.is_roll:
+        return _("%(name)s — %(size)s, rouleau") % {"name": layout.name, "size": size}
+    return _("%(name)s — %(size)s, %(count)s par planche A4") % {
+        "name": layout.name,
+        "size": size,
+        "count": layout.capacity,
+    }
+
+
+def _mm(value: float) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if i18n.current() == "fr" else text
