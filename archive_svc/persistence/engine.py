@@ -1,7 +1,7 @@
 """Build the piccolo engine from a database URL and bind our tables to it.
 
-No connection is opened here: SQLite connects per query or transaction, and the
-PostgreSQL pool is opened by the web app's lifespan.
+No connection is opened here: SQLite connections are opened on first use and pooled
+(``sqlite_engine``), and the PostgreSQL pool is opened by the web app's lifespan.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from archive_svc.persistence.sqlite_engine import PooledSQLiteEngine
 from archive_svc.persistence.tables import TABLES
 
 _engine: Engine[Any] | None = None
@@ -26,7 +27,7 @@ def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine[Any]:
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=busy_timeout_s)
+        return PooledSQLiteEngine(path=str(path), timeout=busy_timeout_s)
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresEngine(config={"dsn": url}, log_queries=False)
     raise DatabaseUrlError(
@@ -37,6 +38,8 @@ def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine[Any]:
 def configure(url: str, busy_timeout_s: float = 30.0) -> Engine[Any]:
     """Create the engine for ``url`` and bind every table to it."""
     global _engine
+    if isinstance(_engine, PooledSQLiteEngine):
+        _engine.close_idle()  # so the file it used is checkpointed, as before
     engine = make_engine(url, busy_timeout_s)
     for table in TABLES:
         table._meta._db = engine

@@ -13,6 +13,7 @@ from piccolo.engine.base import Engine
 from archive_svc.domain import errors
 from archive_svc.domain.custody import Home, LedgerEntry
 from archive_svc.domain.model import (
+    DEFAULT_WIDTH_MM,
     Custodian,
     CustodianKind,
     Item,
@@ -25,7 +26,7 @@ from archive_svc.domain.model import (
 )
 from archive_svc.persistence import sql
 from archive_svc.persistence.engine import is_sqlite
-from archive_svc.persistence.tables import ApiToken, ChainHead, SerialCounter
+from archive_svc.persistence.tables import ApiToken, SerialCounter
 from archive_svc.services import ports
 
 _CHUNK = 900
@@ -287,11 +288,13 @@ class PiccoloItems(ports.ItemRepository):
 
     async def set_homes(self, homes: Mapping[str, Home]) -> None:
         rows = [
-            (h.location_id, h.container_id, item_id) for item_id, h in homes.items()
+            (item_id, h.location_id, h.container_id) for item_id, h in homes.items()
         ]
-        await sql.execute_many(
+        await sql.update_rows(
             self._engine,
-            "UPDATE item SET home_location = {}, home_container = {} WHERE id = {}",
+            "item",
+            "id",
+            (("home_location", "varchar"), ("home_container", "varchar")),
             rows,
         )
 
@@ -304,7 +307,7 @@ class PiccoloItems(ports.ItemRepository):
             width = (
                 row["width_mm"]
                 if row["width_mm"] is not None
-                else _default_width(item_kind)
+                else DEFAULT_WIDTH_MM[item_kind]
             )
             used[row["home_location"]] = used.get(row["home_location"], 0) + width
         return used
@@ -321,12 +324,6 @@ class PiccoloItems(ports.ItemRepository):
             prefix,
         )
         return int(rows[0]["next_value"]) - count
-
-
-def _default_width(kind: ItemKind) -> int:
-    from archive_svc.domain.model import DEFAULT_WIDTH_MM
-
-    return DEFAULT_WIDTH_MM[kind]
 
 
 class PiccoloLocations(ports.LocationRepository):
@@ -449,10 +446,8 @@ class PiccoloLedger(ports.LedgerRepository):
         await sql.insert_rows(self._engine, "movement", MOVEMENT_TYPES, rows)
 
     async def set_head(self, seq: int, hash_: str) -> None:
-        await (
-            ChainHead.update({ChainHead.seq: seq, ChainHead.hash: hash_})
-            .where(ChainHead.id == 1)
-            .run()
+        await sql.fetch(
+            "UPDATE chain_head SET seq = {}, hash = {} WHERE id = 1", seq, hash_
         )
 
 

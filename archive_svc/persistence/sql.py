@@ -14,6 +14,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from archive_svc.persistence.engine import current, is_sqlite
+from archive_svc.persistence.sqlite_engine import PooledSQLiteEngine
 from archive_svc.persistence.tables import ChainHead
 
 _PLACEHOLDER = re.compile(r"\{\}")
@@ -44,11 +45,14 @@ async def execute_many(
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Rows as dicts; inside the current transaction when there is one.
 
-    On PostgreSQL the statement goes straight to asyncpg (the current transaction's
-    connection, else one from the pool): the hot reads skip piccolo's query-string
-    assembly. SQLite (and PostgreSQL without a pool) go through piccolo.
+    The statement goes straight to the driver, skipping piccolo's query-string
+    assembly: on PostgreSQL to asyncpg (the current transaction's connection, else
+    one from the pool), on SQLite to the pooled engine's connection. PostgreSQL
+    without a pool goes through piccolo.
     """
     engine = current()
+    if isinstance(engine, PooledSQLiteEngine):
+        return await engine.fetch(_PLACEHOLDER.sub("?", sql), args)
     if not is_sqlite(engine):
         tx = engine.current_transaction.get()
         if tx is not None:
@@ -101,6 +105,40 @@ async def insert_rows(
         f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, start=1)
     )
     statement = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}"
+    await _connection(engine).execute(
+        statement, *[list(col) for col in zip(*rows, strict=True)]
+    )
+
+
+async def update_rows(
+    engine: Engine[Any],
+    table: str,
+    key: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Set ``columns`` on many rows found by ``key`` (each row: key value first).
+
+    ``columns`` pairs each column name with its PostgreSQL type; the key is a
+    ``varchar``. On PostgreSQL one ``UPDATE ... FROM unnest(...)`` statement sends
+    one array per column; on SQLite ``executemany`` runs one UPDATE per row. Keys
+    must be distinct.
+    """
+    if not rows:
+        return
+    if is_sqlite(engine):
+        sets = ", ".join(f"{name} = {{}}" for name, _ in columns)
+        statement = f"UPDATE {table} SET {sets} WHERE {key} = {{}}"
+        await execute_many(engine, statement, [(*r[1:], r[0]) for r in rows])
+        return
+    names = [key, *(name for name, _ in columns)]
+    kinds = ["varchar", *(kind for _, kind in columns)]
+    arrays = ", ".join(f"${i}::{kind}[]" for i, kind in enumerate(kinds, start=1))
+    sets = ", ".join(f"{name} = v.{name}" for name, _ in columns)
+    statement = (
+        f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)})"
+        f" WHERE {table}.{key} = v.{key}"
+    )
     await _connection(engine).execute(
         statement, *[list(col) for col in zip(*rows, strict=True)]
     )

@@ -34,6 +34,11 @@ class SeedPlan:
     files: int = 200_000
     envelope_every: int = 20
     seed: int = 1952
+    per_commit: int = 10_000
+    """Items registered and accessioned per transaction. Accessions are still judged
+    and chained in batches of ``LedgerPolicy.max_batch``; one commit for many
+    batches writes each touched page once, and the new item rows are still in the
+    page cache when their accessions set their homes."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ async def seed(
         )
     shelves = await _locations(plan, uow_factory, progress)
     people = await _people(uow_factory)
-    stocking = _Stocking(uow_factory, clock, policy, progress)
+    stocking = _Stocking(uow_factory, clock, policy, progress, plan.per_commit)
     boxes = await stocking.stock(
         [commands.RegisterItem("box", f"B-{n:06d}") for n in range(1, plan.boxes + 1)],
         shelves,
@@ -124,12 +129,14 @@ async def seed(
 
 @dataclass(frozen=True)
 class _Stocking:
-    """What every stage of seeding items needs: units of work, clock, policy, progress."""
+    """What every stage of seeding items needs: units of work, clock, policy,
+    progress, and how many items go in one transaction."""
 
     uow_factory: Callable[[], AbstractUnitOfWork]
     clock: Clock
     policy: custody.LedgerPolicy
     progress: Progress
+    per_commit: int
 
     async def stock(
         self,
@@ -140,19 +147,63 @@ class _Stocking:
     ) -> list[Item]:
         """Register ``cmds``, then accession them into ``holders``, spread evenly.
 
-        ``registered`` and ``placed`` name the two progress stages.
+        Each run of ``per_commit`` items is registered and accessioned in one
+        transaction. ``registered`` and ``placed`` name the two progress stages.
         """
-        items = await _items(self.uow_factory, cmds, registered, self.progress)
-        await _accession(
-            items,
-            _spread_over(holders, len(items)),
-            self.uow_factory,
-            self.clock,
-            self.policy,
-            placed,
-            self.progress,
-        )
-        return items
+        targets = _spread_over(holders, len(cmds))
+        created: list[Item] = []
+        step = max(self.per_commit, 1)
+        for first in range(0, len(cmds), step):
+            last = min(first + step, len(cmds))
+            uow = self.uow_factory()
+            async with uow:
+                items = await self._register(
+                    cmds[first:last], uow, registered, len(cmds)
+                )
+                await self._accession(
+                    items, targets[first:last], uow, placed, len(cmds)
+                )
+                await uow.commit()
+            created.extend(items)
+        return created
+
+    async def _register(
+        self,
+        cmds: Sequence[commands.RegisterItem],
+        uow: AbstractUnitOfWork,
+        stage: str,
+        total: int,
+    ) -> list[Item]:
+        created: list[Item] = []
+        for start in range(0, len(cmds), 1000):
+            items = await registry.build_items(cmds[start : start + 1000], uow)
+            await uow.items.add_many(items)
+            created.extend(items)
+            self.progress(f"register {stage}", len(items), total)
+        return created
+
+    async def _accession(
+        self,
+        items: Sequence[Item],
+        targets: Sequence[str],
+        uow: AbstractUnitOfWork,
+        stage: str,
+        total: int,
+    ) -> None:
+        """Accession ``items[i]`` into ``targets[i]`` in batches of the ledger's
+        ``max_batch``, through ``custody.record_in`` (what ``record_movements`` runs)."""
+        size = self.policy.max_batch
+        for start in range(0, len(items), size):
+            batch = _accessions(
+                items[start : start + size], targets[start : start + size]
+            )
+            results = await custody.record_in(batch, uow, self.clock.now(), self.policy)
+            refused = [r for r in results if r.status != "recorded"]
+            if refused:
+                raise errors.DomainError(
+                    f"seeding refused a movement: {refused[0].code}: {refused[0].message}"
+                )
+            self.progress(stage, len(batch.movements), total)
 
 
 def _spread_over(holders: Sequence[Item] | Sequence[Location], count: int) -> list[str]:
@@ -249,58 +300,20 @@ async def _people(
     return people
 
 
-async def _items(
-    uow_factory: Callable[[], AbstractUnitOfWork],
-    cmds: Sequence[commands.RegisterItem],
-    stage: str,
-    progress: Progress,
-) -> list[Item]:
-    created: list[Item] = []
-    for start in range(0, len(cmds), 1000):
-        uow = uow_factory()
-        async with uow:
-            items = await registry.build_items(cmds[start : start + 1000], uow)
-            await uow.items.add_many(items)
-            await uow.commit()
-        created.extend(items)
-        progress(f"register {stage}", len(items), len(cmds))
-    return created
-
-
-async def _accession(
-    items: Sequence[Item],
-    targets: Sequence[str],
-    uow_factory: Callable[[], AbstractUnitOfWork],
-    clock: Clock,
-    policy: custody.LedgerPolicy,
-    stage: str,
-    progress: Progress,
-) -> None:
-    size = policy.max_batch
-    for start in range(0, len(items), size):
-        moves = tuple(
-            commands.MovementRequest(
-                str(uuid.uuid4()),
-                item.barcode,
-                "accession",
-                to=target,
-                actor=registry.SYSTEM_PRINCIPAL,
-                entry_mode="batch",
-                reason="seed",
-            )
-            for item, target in zip(
-                items[start : start + size], targets[start : start + size], strict=True
-            )
+def _accessions(
+    items: Sequence[Item], targets: Sequence[str]
+) -> commands.RecordMovements:
+    """One accession per item, into the target at the same position."""
+    moves = tuple(
+        commands.MovementRequest(
+            str(uuid.uuid4()),
+            item.barcode,
+            "accession",
+            to=target,
+            actor=registry.SYSTEM_PRINCIPAL,
+            entry_mode="batch",
+            reason="seed",
         )
-        results = await custody.record_movements(
-            commands.RecordMovements(moves, "seed", "import"),
-            uow_factory(),
-            clock,
-            policy,
-        )
-        refused = [r for r in results if r.status != "recorded"]
-        if refused:
-            raise errors.DomainError(
-                f"seeding refused a movement: {refused[0].code}: {refused[0].message}"
-            )
-        progress(stage, len(moves), len(items))
+        for item, target in zip(items, targets, strict=True)
+    )
+    return commands.RecordMovements(moves, "seed", "import")
