@@ -13,12 +13,13 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive_svc import bootstrap
+from archive_svc import bootstrap, station
 from archive_svc.config import load_settings
 from archive_svc.domain import barcodes, commands
 from archive_svc.domain.model import Principal
@@ -252,3 +253,18 @@ def inbox_count(world: World, device: str = DEVICE) -> int:
         )
     finally:
         con.close()
+
+
+def start_gateway(sim, url: str, site: str, path: Path, resend_after: float = 20.0):
+    """A gateway on the simulated scanner's pty, in a thread, once its port is open."""
+    from devices.mqtt import MqttParams
+    from devices.scanner import Gateway
+
+    gw = Gateway(
+        sim.path, DEVICE, site, path, MqttParams(url=url), station.validation_error,
+        resend_after=resend_after,
+    )  # fmt: skip
+    thread = threading.Thread(target=gw.run, kwargs={"tick": 0.05}, daemon=True)
+    thread.start()
+    wait_until(lambda: gw.stats().serial == "connected", timeout=30)
+    return gw, thread

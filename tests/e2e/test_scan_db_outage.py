@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,9 +29,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive_svc import station
-from devices.mqtt import MqttParams
-from devices.scanner import Gateway, Outbox
+from devices.scanner import Outbox
 from tests.conftest import PG_URL, require_service
 from tests.e2e.scan_harness import (
     DEVICE,
@@ -42,6 +39,7 @@ from tests.e2e.scan_harness import (
     counts,
     expected_movements,
     prepare_world,
+    start_gateway,
     verify_reads,
     wait_until,
 )
@@ -253,17 +251,6 @@ class Sample:
     service_alive: bool
 
 
-def start_gateway(sim, url: str, site: str, path: Path):
-    gw = Gateway(
-        sim.path, DEVICE, site, path, MqttParams(url=url), station.validation_error,
-        resend_after=RESEND_AFTER,
-    )  # fmt: skip
-    thread = threading.Thread(target=gw.run, kwargs={"tick": 0.05}, daemon=True)
-    thread.start()
-    wait_until(lambda: gw.stats().serial == "connected", timeout=30)
-    return gw, thread
-
-
 def run_outage(
     tmp_path: Path,
     broker_url: str,
@@ -279,7 +266,7 @@ def run_outage(
                   ARCHIVE_MQTT_URL=broker_url, ARCHIVE_SITE=site, **service_env)  # fmt: skip
     svc.start()
     outbox = tmp_path / "outbox.db"
-    gw, thread = start_gateway(sim, broker_url, site, outbox)
+    gw, thread = start_gateway(sim, broker_url, site, outbox, RESEND_AFTER)
     reads = verify_reads(world, READS, unknown_every=UNKNOWN_EVERY)
     samples: list[Sample] = []
     down = False

@@ -17,9 +17,7 @@ import time
 
 import pytest
 
-from archive_svc import station
-from devices.mqtt import MqttParams
-from devices.scanner import Gateway, Outbox
+from devices.scanner import Outbox
 from tests.e2e.scan_harness import (
     DEVICE,
     EXE,
@@ -30,6 +28,7 @@ from tests.e2e.scan_harness import (
     free_port,
     inbox_count,
     prepare_world,
+    start_gateway,
     verify_reads,
     wait_until,
 )
@@ -46,17 +45,6 @@ def _once_per_ci_run(db_kind):
     once, in the SQLite pass (record_scan has its PostgreSQL tests)."""
     if db_kind == "postgres":
         pytest.skip("scan fault tests run in the SQLite pass")
-
-
-def start_gateway(sim, url, site, path, resend_after=20.0):
-    gw = Gateway(
-        sim.path, DEVICE, site, path, MqttParams(url=url), station.validation_error,
-        resend_after=resend_after,
-    )  # fmt: skip
-    thread = threading.Thread(target=gw.run, kwargs={"tick": 0.05}, daemon=True)
-    thread.start()
-    wait_until(lambda: gw.stats().serial == "connected", timeout=30)
-    return gw, thread
 
 
 def journaled(outbox_path) -> int:
