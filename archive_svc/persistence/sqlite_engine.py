@@ -16,8 +16,9 @@ adapters and converters, foreign keys on) and changes how statements reach SQLit
 * Each connection has one worker thread; a statement is one round trip there.
 * Inside an IMMEDIATE or EXCLUSIVE transaction in WAL mode the connection holds
   the database's write lock, so its statements never wait for another connection:
-  they run inline on the caller's thread, without a hop. BEGIN, COMMIT and
-  ROLLBACK always go to the worker thread (they wait for locks, or fsync).
+  they run inline on the caller's thread, without a hop (a long statement there
+  holds the event loop as it holds the write lock). BEGIN, COMMIT and ROLLBACK
+  always go to the worker thread (they wait for locks, or fsync).
 * Idle connections are closed when an event loop that used them shuts down, when
   another engine is configured, and at exit, so a finished program leaves a
   checkpointed database file (tests copy such files) as piccolo's engine did.
