@@ -76,7 +76,8 @@ def _is_api(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
 async def session_person(
     connection: ASGIConnection[Any, Any, Any, Any],
 ) -> Principal | None:
-    """The signed-in person, re-read on every request: disabled means out at once."""
+    """The signed-in person, re-read on every request: disabled, or a password set
+    since the session began (a reset by an administrator), means out at once."""
     session = connection.scope.get("session")
     if not isinstance(session, dict) or "pid" not in session:
         return None
@@ -89,6 +90,11 @@ async def session_person(
     pid = str(session["pid"])
     person = (await queries.principals([pid])).get(pid)
     if person is None or not person.active:
+        connection.clear_session()
+        return None
+    credential = await connection.app.state.uow_factory().credentials.get(pid)
+    changed = credential.changed_at if credential else None
+    if changed is not None and changed.timestamp() > issued:
         connection.clear_session()
         return None
     return person

@@ -17,7 +17,7 @@ _JOURNAL_COLUMNS = "at, principal_ref, role, action, object_ref, decision, rule,
 class PiccoloCredentials(ports.CredentialRepository):
     async def get(self, principal_id: str) -> ports.Credential | None:
         rows = await sql.fetch(
-            "SELECT principal_id, password_hash, failed_count, locked_until"
+            "SELECT principal_id, password_hash, failed_count, locked_until, changed_at"
             " FROM credential WHERE principal_id = {}",
             principal_id,
         )
@@ -29,6 +29,7 @@ class PiccoloCredentials(ports.CredentialRepository):
             r["password_hash"],
             int(r["failed_count"]),
             r["locked_until"],
+            r["changed_at"],
         )
 
     async def put(self, credential: ports.Credential, at: datetime) -> None:

@@ -356,6 +356,8 @@ class Credential:
     password_hash: str
     failed_count: int = 0
     locked_until: datetime | None = None
+    changed_at: datetime | None = None
+    """When the password was last set; sessions issued before it are refused."""
 
 
 @dataclass(frozen=True)

@@ -331,6 +331,25 @@ def test_an_administrator_resets_a_password_and_lifts_the_lockout(site):
         assert sign_in(agent, "agent.x", "another long password").status_code == 303
 
 
+def test_a_password_reset_ends_the_sessions_opened_before_it(site):
+    client, runtime, *_ = site
+    with TestClient(client.app, base_url="http://testserver.local") as agent:
+        assert sign_in(agent, "agent.x").status_code == 303
+        assert agent.get("/console/").status_code == 200
+        runtime.clock.advance(seconds=5)
+        sign_in(client, "admin.x")
+        done = client.post(
+            "/admin/users/agent.x/password",
+            data={"password": "a brand new password", "_csrf_token": csrf(client)},
+        )
+        assert done.status_code == 200
+        r = agent.get("/console/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        runtime.clock.advance(seconds=5)
+        assert sign_in(agent, "agent.x", "a brand new password").status_code == 303
+        assert agent.get("/console/").status_code == 200
+
+
 def test_unknown_pages_answer_a_page_and_unknown_api_paths_json(site):
     client, *_ = site
     r = client.get("/no/such/page")
