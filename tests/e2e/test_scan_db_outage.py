@@ -17,6 +17,7 @@ journal): nothing lost, no movement doubled, each device's read order kept.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import itertools
 import sqlite3
@@ -60,14 +61,14 @@ RESEND_AFTER = 4.0  # the gateway republishes unconfirmed reads during the outag
 # -- the database, and how to take it away -----------------------------------------
 
 
-class Outage:
+class Outage(abc.ABC):
     """Makes the archive database unavailable (``down``) and available (``up``)."""
 
-    def down(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def down(self) -> None: ...
 
-    def up(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def up(self) -> None: ...
 
 
 class PostgresOutage(Outage):
