@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import asyncpg
 
+from archive_svc.demo import seeding
 from archive_svc.domain import commands
 from archive_svc.persistence.repositories import MOVEMENT_COLUMNS, movement_row
-from archive_svc.services import custody, seeding
+from archive_svc.services import custody
 from bench._common import fresh_database, migrated_runtime, run, server_entry
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from archive_svc.demo import seeding
 from archive_svc.persistence.sql import fetch
-from archive_svc.services import ledger, seeding
+from archive_svc.services import ledger
 from archive_svc.services.custody import LedgerPolicy
 from tests.integration.ledger_support import all_seqs
 

@@ -6,10 +6,10 @@ import stat
 
 from litestar.testing import TestClient
 
-from archive_svc import demo, web
+from archive_svc import web
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.config import load_settings
-from archive_svc.services import seeding
+from archive_svc.demo import launch, seeding
 from tests.integration.web_support import sign_in
 
 
@@ -26,7 +26,7 @@ def test_the_http_secret_is_generated_once_into_the_data_dir(tmp_path):
 async def test_the_demo_agent_signs_in_and_sees_seeded_data(runtime, tmp_path):
     plan = seeding.SeedPlan(storerooms=1, shelves=2, boxes=2, files=4)
     await seeding.seed(plan, runtime.uow, runtime.clock, runtime.policy)
-    password = await demo.demo_passwords(runtime)
+    password = await launch.demo_passwords(runtime)
     settings = load_settings(
         env={"ARCHIVE_DATA_DIR": str(tmp_path), "ARCHIVE_HTTP_COOKIE_SECURE": "true"}
     )
@@ -38,7 +38,7 @@ async def test_the_demo_agent_signs_in_and_sees_seeded_data(runtime, tmp_path):
         web=web.web_security(settings),
     )
     with TestClient(create_app(deps), base_url="https://testserver.local") as client:
-        r = sign_in(client, demo.DEMO_SIGN_INS[0], password)
+        r = sign_in(client, launch.DEMO_SIGN_INS[0], password)
         assert r.status_code == 303
         assert "secure" in r.headers["set-cookie"].lower()
         feed = client.get("/console/feed")
@@ -47,7 +47,7 @@ async def test_the_demo_agent_signs_in_and_sees_seeded_data(runtime, tmp_path):
         assert labels.status_code == 200 and "avery-l7160" in labels.text
         assert client.get("/admin/users/").status_code == 403
     with TestClient(create_app(deps), base_url="https://testserver.local") as client:
-        assert sign_in(client, demo.DEMO_ADMIN.id, password).status_code == 303
+        assert sign_in(client, launch.DEMO_ADMIN.id, password).status_code == 303
         people = client.get("/admin/users/")
         assert people.status_code == 200 and "manager.durand" in people.text
     assert any((tmp_path / "sessions").iterdir()), "sessions are kept in files"

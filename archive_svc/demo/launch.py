@@ -7,10 +7,11 @@ import secrets
 
 from rich.console import Console
 
-from archive_svc import bootstrap, simulation, web
+from archive_svc import bootstrap, web
 from archive_svc.config import Settings
+from archive_svc.demo import seeding, simulation
 from archive_svc.domain.model import Principal
-from archive_svc.services import people, registry, seeding
+from archive_svc.services import people, registry
 
 console = Console()
 DEMO_PLAN = seeding.SeedPlan(storerooms=3, shelves=120, boxes=600, files=6000)

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive_svc import bootstrap, station
+from archive_svc.demo import seeding
 from archive_svc.domain import commands, scanning
 from archive_svc.domain.model import Virtual
-from archive_svc.services import custody, registry, seeding
+from archive_svc.services import custody, registry
 from devices.sim import SimulatedScanner
 
 log = logging.getLogger(__name__)

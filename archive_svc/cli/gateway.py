@@ -1,0 +1,35 @@
+"""``gateway``: one scanner station (serial -> outbox -> MQTT), wired by ``station``."""
+
+from __future__ import annotations
+
+import argparse
+
+from archive_svc.cli.common import Subcommands
+from archive_svc.config import Settings
+
+
+def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
+    from archive_svc import station
+
+    gateway = station.build_gateway(
+        args.port, args.device_id,
+        args.broker or settings.mqtt.broker_url or "mqtt://127.0.0.1:1883",
+        args.site or settings.site,
+        args.outbox or f"{settings.data_dir}/outbox-{args.device_id}.db",
+        profile=args.profile, console=not args.no_console,
+        resend_after=args.resend_after, protocol=settings.mqtt.protocol,
+    )  # fmt: skip
+    return station.run_gateway(gateway)
+
+
+def register(sub: Subcommands) -> None:
+    gw = sub.add_parser("gateway", help="scanner station: serial -> outbox -> MQTT")
+    gw.add_argument("--port", required=True, help="scanner URL or device path")
+    gw.add_argument("--device-id", required=True, help="station id [a-z0-9-]+")
+    gw.add_argument("--broker", help="mqtt://host:port (default: from settings)")
+    gw.add_argument("--site", help="site id (default: from settings)")
+    gw.add_argument("--outbox", help="outbox SQLite file")
+    gw.add_argument("--profile", default="generic-cr", help="scanner model profile")
+    gw.add_argument("--no-console", action="store_true", help="no live console")
+    gw.add_argument("--resend-after", type=float, default=5.0, help="seconds")
+    gw.set_defaults(sync=cmd_gateway)
