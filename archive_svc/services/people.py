@@ -171,3 +171,22 @@ async def sign_in(
         await uow.commit()
     throttle.failed(address, now)
     return SignIn("invalid")
+
+
+async def session_person(
+    person_id: str, signed_in_at: datetime, uow: AbstractUnitOfWork
+) -> Principal | None:
+    """The person of a session opened at ``signed_in_at``, re-read in one unit of work.
+
+    ``None`` when the person is gone or disabled, or their password was set after
+    the session began (a reset by an administrator ends older sessions).
+    """
+    async with uow:
+        person = (await uow.principals.by_refs([person_id])).get(person_id)
+        if person is None or not person.active:
+            return None
+        credential = await uow.credentials.get(person_id)
+    changed = credential.changed_at if credential else None
+    if changed is not None and changed > signed_in_at:
+        return None
+    return person

@@ -243,7 +243,8 @@ async def create_token(name: str, role: str, uow: AbstractUnitOfWork) -> str:
 
 
 async def authenticate(token: str, uow: AbstractUnitOfWork) -> ApiTokenRecord | None:
-    record = await uow.tokens.by_hash(hash_token(token))
+    async with uow:
+        record = await uow.tokens.by_hash(hash_token(token))
     if record is None or record.revoked:
         return None
     return record

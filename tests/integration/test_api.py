@@ -8,6 +8,7 @@ from litestar.testing import TestClient
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.domain.barcodes import check_character
 from archive_svc.services import registry
+from archive_svc.services.ports import JournalQuery
 from tests import builders as b
 
 
@@ -228,3 +229,47 @@ def test_openapi_document_lists_every_json_route(api):
         "/api/items",
         "/api/locations",
     } <= set(doc["paths"])
+
+
+def test_api_calls_are_journaled_once_under_the_token_on_the_api_channel(api, runtime):
+    client, _tokens, _shelves, boxes = api
+    name = f"reader-{b.uid()[:8]}"
+    token = client.blocking_portal.call(
+        registry.create_token, name, "archive_agent", runtime.uow()
+    )
+    assert client.get(f"/api/items/{boxes[0].barcode}", headers=auth(token)).is_success
+    assert client.get(f"/api/items/{boxes[1].barcode}").status_code == 401
+    mine, _ = client.blocking_portal.call(
+        runtime.queries.journal_entries, JournalQuery(principal_ref=name), 0, 10
+    )
+    rows = [
+        (r.role, r.action, r.object_ref, r.decision, r.rule, r.reason, r.channel)
+        for r in reversed(mine)
+    ]
+    route = f"/api/items/{boxes[0].barcode}"
+    assert rows == [
+        (
+            "archive_agent",
+            "read_custody",
+            route,
+            "allow",
+            "route:read_custody",
+            "role_allowed",
+            "api",
+        ),
+        (
+            "archive_agent",
+            "read_item",
+            boxes[0].barcode,
+            "allow",
+            "route:read_custody",
+            "read",
+            "api",
+        ),
+    ]
+    anonymous, _ = client.blocking_portal.call(
+        runtime.queries.journal_entries, JournalQuery(principal_ref="anonymous"), 0, 10
+    )
+    assert [
+        (r.role, r.object_ref, r.decision, r.rule, r.reason) for r in anonymous
+    ] == [("", f"/api/items/{boxes[1].barcode}", "deny", "Z", "unauthenticated")]

@@ -417,3 +417,19 @@ def test_the_cli_creates_disables_and_resets_people(database_url, monkeypatch, c
     assert cli.main(["user", "enable", "cli.user"]) == 0
     assert cli.main(["user", "enable", "nobody"]) == 1
     assert cli.main(["user", "disable", "nobody"]) == 1
+
+
+def test_sign_ins_are_journaled_under_the_person_or_the_login_tried(site):
+    client, runtime, *_ = site
+    assert sign_in(client, "agent.x").status_code == 303
+    assert sign_in(client, "  Nobody.Y ", "wrong password here").status_code == 401
+    rows, _ = client.blocking_portal.call(
+        runtime.queries.journal_entries, _query(action="sign_in"), 0, 10
+    )
+    assert [
+        (r.principal_ref, r.role, r.object_ref, r.decision, r.reason, r.channel)
+        for r in reversed(rows)
+    ] == [
+        ("agent.x", "archive_agent", "agent.x", "allow", "password_ok", "web"),
+        ("nobody.y", "", "", "deny", "invalid", "web"),
+    ]

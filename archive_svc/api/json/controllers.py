@@ -3,24 +3,30 @@
 import asyncio
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from archive_svc.access.rules import Action
+from archive_svc.api.auth import Caller
 from archive_svc.api.errors import error_responses
-from archive_svc.api.guards import journal_read, requires_permission
+from archive_svc.api.journal import RequestJournal
 from archive_svc.api.json import convert
 from archive_svc.api.json import schemas as s
 from archive_svc.domain import barcodes, errors
 from archive_svc.services import custody, ports, registry
+from archive_svc.services.custody import LedgerPolicy
 
-BarcodePath = Annotated[str, PathParameter(max_length=64)]
+Queries = NamedDependency[ports.CustodyQueries]
+UnitOfWork = NamedDependency[ports.AbstractUnitOfWork]
 
 
 async def _read_item(
-    request: Request[object, object, State], state: State, barcode: str, action: str
+    queries: ports.CustodyQueries,
+    journal: RequestJournal,
+    barcode: str,
+    action: str,
 ) -> ports.ItemView:
     """The item's where-is view, its read journaled as ``action``.
 
@@ -32,8 +38,8 @@ async def _read_item(
     view: ports.ItemView | BaseException | None
     journaled: BaseException | None
     view, journaled = await asyncio.gather(
-        state.queries.where_is(code),
-        journal_read(request, action, code),
+        queries.where_is(code),
+        journal.read(action, code),
         return_exceptions=True,
     )
     if isinstance(journaled, BaseException):
@@ -47,7 +53,6 @@ async def _read_item(
 
 class MovementController(Controller):
     path = "/api/movements"
-    guards = [requires_permission]
     tags = ["custody"]
 
     @post(
@@ -57,21 +62,20 @@ class MovementController(Controller):
     )
     async def record(
         self,
-        request: Request[object, object, State],
-        state: State,
         data: JSONBody[s.MovementBatch],
+        caller: NamedDependency[Caller],
+        uow: UnitOfWork,
+        clock: NamedDependency[ports.Clock],
+        policy: NamedDependency[LedgerPolicy],
     ) -> s.MovementBatchResult:
         """Record a batch; one result per movement (recorded, duplicate, rejected)."""
-        cmd = convert.record_command(data, request.scope["state"]["caller"].name)
-        results = await custody.record_movements(
-            cmd, state.uow_factory(), state.clock, state.policy
-        )
+        cmd = convert.record_command(data, caller.id)
+        results = await custody.record_movements(cmd, uow, clock, policy)
         return convert.batch_result(results)
 
 
 class ItemController(Controller):
     path = "/api/items"
-    guards = [requires_permission]
     tags = ["custody"]
 
     @get(
@@ -81,12 +85,13 @@ class ItemController(Controller):
     )
     async def where_is(
         self,
-        request: Request[object, object, State],
-        state: State,
-        barcode: BarcodePath,
+        barcode: s.BarcodePath,
+        queries: Queries,
+        journal: NamedDependency[RequestJournal],
     ) -> s.ItemOut:
         """Where an item is now: custodian, location path or holder, since when."""
-        return convert.item_out(await _read_item(request, state, barcode, "read_item"))
+        view = await _read_item(queries, journal, barcode, "read_item")
+        return convert.item_out(view)
 
     @get(
         "/{barcode:str}/history",
@@ -95,16 +100,16 @@ class ItemController(Controller):
     )
     async def history(
         self,
-        request: Request[object, object, State],
-        state: State,
-        barcode: BarcodePath,
+        barcode: s.BarcodePath,
+        queries: Queries,
+        journal: NamedDependency[RequestJournal],
         page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
         page_size: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> s.HistoryPage:
         """Every movement of an item, newest first, paged."""
-        view = await _read_item(request, state, barcode, "read_history")
+        view = await _read_item(queries, journal, barcode, "read_history")
         code = view.item.barcode
-        entries, total = await state.queries.history(
+        entries, total = await queries.history(
             view.item.id, (page - 1) * page_size, page_size
         )
         return s.HistoryPage(
@@ -117,18 +122,15 @@ class ItemController(Controller):
         responses=error_responses(400, 401, 403, 404, 409, 413),
     )
     async def register(
-        self, state: State, data: JSONBody[s.ItemCreate]
+        self, data: JSONBody[s.ItemCreate], uow: UnitOfWork
     ) -> s.ItemCreated:
         """Register a box, file or envelope (barcode allocated unless given)."""
-        (item,) = await registry.register_items(
-            [convert.item_command(data)], state.uow_factory()
-        )
+        (item,) = await registry.register_items([convert.item_command(data)], uow)
         return s.ItemCreated(item.barcode, item.kind.value, item.number)
 
 
 class LocationController(Controller):
     path = "/api/locations"
-    guards = [requires_permission]
     tags = ["locations"]
 
     @get(
@@ -137,11 +139,11 @@ class LocationController(Controller):
         responses=error_responses(400, 401, 403, 404),
     )
     async def contents(
-        self, state: State, barcode: BarcodePath
+        self, barcode: s.BarcodePath, queries: Queries
     ) -> s.LocationContentsOut:
         """What a location holds now, with occupancy of its shelf space."""
-        contents = await state.queries.location_contents(barcode.strip())
-        contents = contents or await state.queries.location_contents(
+        contents = await queries.location_contents(barcode.strip())
+        contents = contents or await queries.location_contents(
             barcodes.normalise(barcode)
         )
         if contents is None:
@@ -154,10 +156,10 @@ class LocationController(Controller):
         responses=error_responses(400, 401, 403, 404, 409, 413),
     )
     async def register(
-        self, state: State, data: JSONBody[s.LocationCreate]
+        self, data: JSONBody[s.LocationCreate], uow: UnitOfWork
     ) -> s.LocationOut:
         """Register a location under an existing parent (barcode allocated)."""
         (loc,) = await registry.register_locations(
-            [convert.location_command(data)], state.uow_factory()
+            [convert.location_command(data)], uow
         )
         return convert.location_out(loc)

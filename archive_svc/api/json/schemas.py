@@ -4,10 +4,13 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
+from litestar.params import PathParameter
 from msgspec import Meta
 
 Barcode = Annotated[str, Meta(min_length=1, max_length=64, examples=["BX00012345W"])]
 ShortText = Annotated[str, Meta(max_length=500)]
+BarcodePath = Annotated[str, PathParameter(max_length=64)]
+"""A barcode in a route path (``/api/items/{barcode}``)."""
 
 
 class MovementIn(msgspec.Struct, forbid_unknown_fields=True):

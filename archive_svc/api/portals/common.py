@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
 from archive_svc.access import rules
+from archive_svc.api.auth import caller_of
 from archive_svc.api.i18n import N_, _
 from archive_svc.domain import errors
 
@@ -35,12 +36,12 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    person = request.scope["state"].get("person")
-    roles = person.roles if person else frozenset()
+    caller = caller_of(request)
+    roles = caller.roles if caller else frozenset()
     can = {action.value: rules.may(roles, action) for action in rules.Action}
     return Template(
         template_name=template,
-        context={"person": person, "roles": roles, "can": can, **context},
+        context={"caller": caller, "roles": roles, "can": can, **context},
         status_code=status_code,
         media_type=MediaType.HTML,
     )

@@ -11,12 +11,12 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from archive_svc.api import guards, i18n, security
+from archive_svc.api import i18n, journal, security
 from archive_svc.api.portals.admin.controllers import UsersController
 from archive_svc.api.portals.agents.controllers import ConsoleController
 from archive_svc.api.portals.agents.labels import LabelsController
 from archive_svc.api.portals.common import PAGE_EXCEPTION_HANDLERS, PAGE_MAX_BODY
-from archive_svc.api.portals.pages import SessionController
+from archive_svc.api.portals.session.controllers import SessionController
 from archive_svc.api.portals.supervision.controllers import JournalController
 
 API_DIR = Path(__file__).resolve().parent.parent
@@ -80,5 +80,5 @@ def app_kwargs(web: security.WebSecurity, ui_locale: str) -> dict[str, Any]:
             security.session_config(web).middleware,
             i18n.LocaleMiddleware(ui_locale),
         ],
-        "before_send": [guards.flush_journal, security.add_security_headers],
+        "before_send": [journal.flush_journal, security.add_security_headers],
     }

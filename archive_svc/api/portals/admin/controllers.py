@@ -4,31 +4,20 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, PathParameter
+from litestar.di import NamedDependency
+from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from archive_svc.access.principals import DIVISIONS, PERSON_ROLES
 from archive_svc.access.rules import Action
+from archive_svc.api.portals.admin.schemas import PasswordReset, PersonCreate, PersonId
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import commands, errors
 from archive_svc.services import people
+from archive_svc.services.ports import AbstractUnitOfWork, Clock, CustodyQueries
 
-PersonId = Annotated[str, PathParameter(max_length=64, pattern=r"^[a-z0-9._-]+$")]
-
-
-class PersonCreate(msgspec.Struct):
-    id: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    role: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    division: Annotated[str, msgspec.Meta(max_length=32)] = ""
-    unit: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    password: Annotated[str, msgspec.Meta(max_length=300)] = ""
-
-
-class PasswordReset(msgspec.Struct):
-    password: Annotated[str, msgspec.Meta(max_length=300)] = ""
+UnitOfWork = NamedDependency[AbstractUnitOfWork]
+Queries = NamedDependency[CustodyQueries]
 
 
 class UsersController(Controller):
@@ -41,66 +30,64 @@ class UsersController(Controller):
     async def users(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        queries: Queries,
         reset: Annotated[str, msgspec.Meta(max_length=64)] = "",
     ) -> Template:
-        return await _listing(request, state, PersonCreate(), "", done=reset)
+        return await _listing(request, queries, PersonCreate(), "", done=reset)
 
     @post("/", status_code=200)
     async def create(
         self,
         request: Request[Any, Any, Any],
-        state: State,
-        data: Annotated[PersonCreate, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: URLEncodedBody[PersonCreate],
+        uow: UnitOfWork,
+        clock: NamedDependency[Clock],
+        queries: Queries,
     ) -> Template | Redirect:
         cmd = commands.CreatePerson(
             data.id, data.name, data.role, data.division, data.unit
         )
         try:
-            await people.create_person(
-                cmd, data.password, state.uow_factory(), state.clock
-            )
+            await people.create_person(cmd, data.password, uow, clock)
         except errors.DomainError as exc:
             kept = msgspec.structs.replace(data, password="")
-            return await _listing(request, state, kept, exc.message, 400)
+            return await _listing(request, queries, kept, exc.message, 400)
         return Redirect("/admin/users", status_code=303)
 
     @post("/{person_id:str}/disable", status_code=303)
-    async def disable(self, state: State, person_id: PersonId) -> Redirect:
-        await people.set_active(person_id, False, state.uow_factory())
+    async def disable(self, person_id: PersonId, uow: UnitOfWork) -> Redirect:
+        await people.set_active(person_id, False, uow)
         return Redirect("/admin/users", status_code=303)
 
     @post("/{person_id:str}/enable", status_code=303)
-    async def enable(self, state: State, person_id: PersonId) -> Redirect:
-        await people.set_active(person_id, True, state.uow_factory())
+    async def enable(self, person_id: PersonId, uow: UnitOfWork) -> Redirect:
+        await people.set_active(person_id, True, uow)
         return Redirect("/admin/users", status_code=303)
 
     @post("/{person_id:str}/password", status_code=200)
     async def reset_password(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         person_id: PersonId,
-        data: Annotated[
-            PasswordReset, Body(media_type=RequestEncodingType.URL_ENCODED)
-        ],
+        data: URLEncodedBody[PasswordReset],
+        uow: UnitOfWork,
+        clock: NamedDependency[Clock],
+        queries: Queries,
     ) -> Template | Redirect:
         """A new password (the person's lockout ends; their old one stops working)."""
         try:
-            await people.reset_password(
-                person_id, data.password, state.uow_factory(), state.clock
-            )
+            await people.reset_password(person_id, data.password, uow, clock)
         except errors.NotFound:
             raise
         except errors.DomainError as exc:
             message = f"{person_id}: {exc.message}"
-            return await _listing(request, state, PersonCreate(), message, 400)
+            return await _listing(request, queries, PersonCreate(), message, 400)
         return Redirect(f"/admin/users?reset={person_id}", status_code=303)
 
 
 async def _listing(
     request: Request[Any, Any, Any],
-    state: State,
+    queries: CustodyQueries,
     form: PersonCreate,
     error: str,
     status: int = 200,
@@ -110,7 +97,7 @@ async def _listing(
         request,
         "admin/users.html",
         status_code=status,
-        people=await state.queries.people(),
+        people=await queries.people(),
         form=form,
         error=error,
         reset_done=done,

@@ -5,18 +5,21 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromQuery, PathParameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from archive_svc.access.rules import Action
-from archive_svc.api.guards import journal_read
+from archive_svc.api.auth import Caller
+from archive_svc.api.journal import RequestJournal
+from archive_svc.api.portals.agents.schemas import RecordForm, Ref
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import barcodes, commands, errors
 from archive_svc.services import custody
+from archive_svc.services.custody import LedgerPolicy
+from archive_svc.services.ports import AbstractUnitOfWork, Clock, CustodyQueries
 
-Ref = Annotated[str, PathParameter(max_length=128, pattern=r"^[A-Za-z0-9:_\-. ]+$")]
+Queries = NamedDependency[CustodyQueries]
 MANUAL_KINDS = (
     "verify",
     "relocate",
@@ -30,14 +33,6 @@ MANUAL_KINDS = (
 )
 
 
-class RecordForm(msgspec.Struct):
-    item: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    kind: Annotated[str, msgspec.Meta(max_length=40)] = "verify"
-    to: Annotated[str, msgspec.Meta(max_length=120)] = ""
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
-    event_id: Annotated[str, msgspec.Meta(max_length=64)] = ""
-
-
 class ConsoleController(Controller):
     path = "/console"
     include_in_schema = False
@@ -46,57 +41,56 @@ class ConsoleController(Controller):
 
     @get("/")
     async def console(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "console/index.html", q="")
+        return page(request, "agents/index.html", q="")
 
     @get("/search")
     async def search(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        queries: Queries,
         q: Annotated[str, FromQuery, msgspec.Meta(max_length=128)] = "",
     ) -> Template | Redirect:
         """A barcode (item or location), a location code, or the start of a file number."""
         term = q.strip()
         if not term:
-            return page(request, "console/index.html", q="")
+            return page(request, "agents/index.html", q="")
         if barcodes.is_valid(term):
             kind, code = barcodes.parse(term)
             if kind is barcodes.Kind.LOCATION:
                 return Redirect(f"/console/locations/{code}", status_code=303)
             return Redirect(f"/console/items/{code}", status_code=303)
-        if await state.queries.location_contents(term) is not None:
+        if await queries.location_contents(term) is not None:
             return Redirect(f"/console/locations/{term}", status_code=303)
-        found = await state.queries.search_items(term, 50)
+        found = await queries.search_items(term, 50)
         exact = [i for i in found if i.number.upper() == term.upper()]
         if len(found) == 1 or len(exact) == 1:
             match = exact[0] if exact else found[0]
             return Redirect(f"/console/items/{match.barcode}", status_code=303)
-        return page(request, "console/results.html", q=term, items=found)
+        return page(request, "agents/results.html", q=term, items=found)
 
     @get("/items/{barcode:str}")
     async def item(
         self,
         request: Request[Any, Any, Any],
-        state: State,
         barcode: Ref,
+        queries: Queries,
+        journal: NamedDependency[RequestJournal],
         page_no: Annotated[int, FromQuery, msgspec.Meta(ge=1, le=100_000)] = 1,
     ) -> Template:
         """Where it is now and its full history (a confidential read: journaled)."""
         code = barcodes.parse(barcode)[1]
-        view = await state.queries.where_is(code)
+        view = await queries.where_is(code)
         if view is None:
             raise errors.UnknownBarcode(code)
-        entries, total = await state.queries.history(
-            view.item.id, (page_no - 1) * 100, 100
-        )
-        await journal_read(request, "read_item", code)
-        await journal_read(request, "read_history", code)
+        entries, total = await queries.history(view.item.id, (page_no - 1) * 100, 100)
+        await journal.read("read_item", code)
+        await journal.read("read_history", code)
         return page(
             request,
-            "console/item.html",
+            "agents/item.html",
             view=view,
             entries=entries,
-            labels=await state.queries.ref_labels(e.to_ref for e in entries),
+            labels=await queries.ref_labels(e.to_ref for e in entries),
             total=total,
             page_no=page_no,
             pages=max(1, (total + 99) // 100),
@@ -104,34 +98,36 @@ class ConsoleController(Controller):
 
     @get("/locations/{ref:str}")
     async def location(
-        self, request: Request[Any, Any, Any], state: State, ref: Ref
+        self, request: Request[Any, Any, Any], ref: Ref, queries: Queries
     ) -> Template:
-        contents = await state.queries.location_contents(ref.strip())
+        contents = await queries.location_contents(ref.strip())
         if contents is None and barcodes.is_valid(ref):
-            contents = await state.queries.location_contents(barcodes.normalise(ref))
+            contents = await queries.location_contents(barcodes.normalise(ref))
         if contents is None:
             raise errors.UnknownBarcode(ref.strip())
-        return page(request, "console/location.html", contents=contents)
+        return page(request, "agents/location.html", contents=contents)
 
     @get("/feed")
-    async def feed(self, request: Request[Any, Any, Any], state: State) -> Template:
+    async def feed(self, request: Request[Any, Any, Any], queries: Queries) -> Template:
         """The latest movements (the console polls it with HTMX)."""
-        moves = await state.queries.recent_movements(20)
-        return page(request, "console/_feed.html", moves=moves)
+        moves = await queries.recent_movements(20)
+        return page(request, "agents/_feed.html", moves=moves)
 
     @get("/record")
     async def record_form(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "console/record.html", **_form_context(RecordForm(), None))
+        return page(request, "agents/record.html", **_form_context(RecordForm(), None))
 
     @post("/record", status_code=200)
     async def record(
         self,
         request: Request[Any, Any, Any],
-        state: State,
-        data: Annotated[RecordForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: URLEncodedBody[RecordForm],
+        caller: NamedDependency[Caller],
+        uow: NamedDependency[AbstractUnitOfWork],
+        clock: NamedDependency[Clock],
+        policy: NamedDependency[LedgerPolicy],
     ) -> Template:
         """One manual movement through ``custody.record_movements``; Enter submits."""
-        person = request.scope["state"]["person"]
         cmd = commands.RecordMovements(
             (
                 commands.MovementRequest(
@@ -139,21 +135,19 @@ class ConsoleController(Controller):
                     item=data.item,
                     kind=data.kind,
                     to=data.to.strip() or None,
-                    actor=person.id,
+                    actor=caller.id,
                     reason=data.reason,
                     entry_mode="manual",
                 ),
             ),
-            submitted_by=person.id,
+            submitted_by=caller.id,
             source="web",
         )
-        (result,) = await custody.record_movements(
-            cmd, state.uow_factory(), state.clock, state.policy
-        )
+        (result,) = await custody.record_movements(cmd, uow, clock, policy)
         template = (
-            "console/_record.html"
+            "agents/_record.html"
             if request.headers.get("hx-request")
-            else "console/record.html"
+            else "agents/record.html"
         )
         keep = RecordForm(kind=data.kind, to=data.to)
         return page(request, template, **_form_context(keep, result, data.item))

@@ -13,9 +13,8 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import URLEncodedBody
 from litestar.response import Template
 
 import labels
@@ -23,8 +22,10 @@ from archive_svc import printing
 from archive_svc.access.rules import Action
 from archive_svc.api import i18n
 from archive_svc.api.i18n import N_, _
+from archive_svc.api.portals.agents.schemas import LabelForm, Short
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import errors
+from archive_svc.services.ports import CustodyQueries
 
 SELECTIONS = {
     "contents": N_("Contenu d'un lieu ou d'une boîte"),
@@ -42,23 +43,8 @@ KINDS = {
 }
 _SPLIT = re.compile(r"[\s,;]+")
 
-Short = Annotated[str, msgspec.Meta(max_length=64)]
-
-
-class LabelForm(msgspec.Struct):
-    selection: Short = "contents"
-    ref: Short = ""
-    first: Short = ""
-    last: Short = ""
-    since: Short = ""
-    until: Short = ""
-    codes: Annotated[str, msgspec.Meta(max_length=40_000)] = ""
-    kind: Short = "box"
-    layout: Short = "avery-l7160"
-    start: Short = "1"
-
-
-FormBody = Annotated[LabelForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormBody = URLEncodedBody[LabelForm]
+Queries = NamedDependency[CustodyQueries]
 
 
 def print_job(form: LabelForm, lang: str) -> printing.PrintJob:
@@ -125,26 +111,26 @@ class LabelsController(Controller):
 
     @post("/preview", status_code=200)
     async def preview(
-        self, request: Request[Any, Any, Any], state: State, data: FormBody
+        self, request: Request[Any, Any, Any], data: FormBody, queries: Queries
     ) -> Template:
         """What the selection gives (HTMX fragment): labels, pages, shortened texts."""
         try:
             job = print_job(data, i18n.current())
-            result = await printing.render(job, state.queries)
+            result = await printing.render(job, queries)
         except (errors.DomainError, labels.LabelError) as exc:
-            return page(request, "console/_labels_summary.html", error=_message(exc))
+            return page(request, "agents/_labels_summary.html", error=_message(exc))
         return page(
-            request, "console/_labels_summary.html", result=result, job=job, error=""
+            request, "agents/_labels_summary.html", result=result, job=job, error=""
         )
 
     @post("/", status_code=200)
     async def download(
-        self, request: Request[Any, Any, Any], state: State, data: FormBody
+        self, request: Request[Any, Any, Any], data: FormBody, queries: Queries
     ) -> Response[bytes] | Template:
         """The PDF as a download, or the form again saying what is wrong."""
         try:
             job = print_job(data, i18n.current())
-            result = await printing.render(job, state.queries)
+            result = await printing.render(job, queries)
         except (errors.DomainError, labels.LabelError) as exc:
             return _form_page(request, data, _message(exc), 400)
         name = f"etiquettes-{job.kind}-{datetime.now():%Y%m%d-%H%M%S}.pdf"
@@ -172,7 +158,7 @@ def _form_page(
 ) -> Template:
     return page(
         request,
-        "console/labels.html",
+        "agents/labels.html",
         status_code=status,
         form=form,
         error=error,

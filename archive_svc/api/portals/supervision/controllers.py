@@ -3,20 +3,18 @@
 import csv
 import io
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.datastructures import State
-from litestar.params import FromQuery
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from archive_svc.access.rules import Action
 from archive_svc.api.portals.common import page
-from archive_svc.services.ports import JournalQuery
+from archive_svc.api.portals.supervision.schemas import Day, PageNo, Text
+from archive_svc.services.ports import CustodyQueries, JournalQuery
 
-Text = Annotated[str, FromQuery, msgspec.Meta(max_length=100)]
-Day = Annotated[date | None, FromQuery]
+Queries = NamedDependency[CustodyQueries]
 CSV_LIMIT = 100_000
 
 
@@ -43,21 +41,19 @@ class JournalController(Controller):
     async def entries(
         self,
         request: Request[Any, Any, Any],
-        state: State,
+        queries: Queries,
         who: Text = "",
         action: Text = "",
         decision: Text = "",
         since: Day = None,
         until: Day = None,
-        page_no: Annotated[int, FromQuery, msgspec.Meta(ge=1, le=100_000)] = 1,
+        page_no: PageNo = 1,
     ) -> Template:
         query = _query(who, action, decision, since, until)
-        rows, total = await state.queries.journal_entries(
-            query, (page_no - 1) * 100, 100
-        )
+        rows, total = await queries.journal_entries(query, (page_no - 1) * 100, 100)
         return page(
             request,
-            "journal/list.html",
+            "supervision/list.html",
             rows=rows,
             total=total,
             page_no=page_no,
@@ -74,14 +70,14 @@ class JournalController(Controller):
     @get("/export.csv", media_type="text/csv")
     async def export(
         self,
-        state: State,
+        queries: Queries,
         who: Text = "",
         action: Text = "",
         decision: Text = "",
         since: Day = None,
         until: Day = None,
     ) -> Response[bytes]:
-        rows, _ = await state.queries.journal_entries(
+        rows, _ = await queries.journal_entries(
             _query(who, action, decision, since, until), 0, CSV_LIMIT
         )
         out = io.StringIO()

@@ -1,0 +1,1 @@
+"""Sign-in, sign-out, language switch and the home page (every signed-in person)."""
