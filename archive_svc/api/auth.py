@@ -17,7 +17,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 
 from archive_svc.access.principals import Role
-from archive_svc.api.security import ROTATE_SESSION, SESSION_ABSOLUTE_S
+from archive_svc.api.security import SESSION_ABSOLUTE_S, rotate_session_id
 from archive_svc.domain.model import Principal
 from archive_svc.services import people, registry
 from archive_svc.services.ports import AbstractUnitOfWork, ApiTokenRecord, Clock
@@ -126,7 +126,7 @@ class WebSession:
 
     def begin(self, person: Principal, at: datetime) -> Caller:
         """Sign ``person`` in from now on, under a fresh session id; they are the caller."""
-        self._connection.scope["state"][ROTATE_SESSION] = True
+        rotate_session_id(self._connection)
         self._connection.set_session({"pid": person.id, "iat": at.timestamp()})
         caller = Caller.person(person)
         set_caller(self._connection, caller)

@@ -56,8 +56,14 @@ def csrf_config(web: WebSecurity) -> CSRFConfig:
     )
 
 
-ROTATE_SESSION = "rotate_session_id"
-"""Scope-state flag set at sign-in: the response carries a fresh session id."""
+NEW_SESSION_ID = "archive_new_session_id"
+"""Connection-state key: set at sign-in (:func:`rotate_session_id`), it holds the
+fresh session id the response carries (empty until the backend draws it)."""
+
+
+def rotate_session_id(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Have this response store the session under a new id (at sign-in)."""
+    connection.scope["state"][NEW_SESSION_ID] = ""
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -65,11 +71,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         state = connection.scope["state"]
-        if not state.get(ROTATE_SESSION):
+        new_id = state.get(NEW_SESSION_ID)
+        if not isinstance(new_id, str):
             return super().get_session_id(connection)
-        if not isinstance(state.get("rotated_session_id"), str):
-            state["rotated_session_id"] = self.generate_session_id()
-        return str(state["rotated_session_id"])
+        if not new_id:
+            new_id = state[NEW_SESSION_ID] = self.generate_session_id()
+        return new_id
 
 
 @dataclass
