@@ -14,14 +14,14 @@ from archive_svc.domain import commands
 from archive_svc.ingest import ScanConsumer
 from archive_svc.persistence import engine as db
 from archive_svc.persistence.migrate import migrate
-from archive_svc.persistence.queries import PiccoloCustodyQueries
+from archive_svc.persistence.queries import PiccoloQueries
 from archive_svc.persistence.unit_of_work import PiccoloUnitOfWork
 from archive_svc.services import registry, scanning
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import (
     AbstractUnitOfWork,
     Clock,
-    CustodyQueries,
+    Queries,
     SystemClock,
 )
 from archive_svc.services.scanning import ScanOutcome, ScanPolicy
@@ -35,7 +35,7 @@ class Runtime:
     settings: Settings
     engine: Engine[Any]
     clock: Clock
-    queries: CustodyQueries
+    queries: Queries
     policy: LedgerPolicy
     scan_policy: ScanPolicy = field(default_factory=ScanPolicy)
     broker: EmbeddedBroker | None = None
@@ -118,6 +118,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     )
     scan_policy = ScanPolicy(gap_wait=timedelta(seconds=settings.mqtt.gap_wait_s))
     return Runtime(
-        settings, engine, clock or SystemClock(), PiccoloCustodyQueries(), policy,
+        settings, engine, clock or SystemClock(), PiccoloQueries(engine), policy,
         scan_policy,
     )  # fmt: skip

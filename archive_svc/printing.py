@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import labels
 from archive_svc.domain import barcodes, errors
 from archive_svc.domain.model import Item, ItemKind, Location
-from archive_svc.services.ports import CustodyQueries
+from archive_svc.services.ports import Queries
 
 KINDS = ("location", "box", "file", "envelope", "command", "badge")
 MAX_LABELS = 5000
@@ -45,7 +45,7 @@ class PrintJob:
     lang: str = "fr"
 
 
-async def render(job: PrintJob, queries: CustodyQueries) -> labels.RenderResult:
+async def render(job: PrintJob, queries: Queries) -> labels.RenderResult:
     """Resolve the selection, build specs and render the sheet."""
     if job.kind not in KINDS:
         raise SelectionError(
@@ -58,7 +58,7 @@ async def render(job: PrintJob, queries: CustodyQueries) -> labels.RenderResult:
     return labels.render_label_sheet(specs, job.layout, start=job.start, lang=job.lang)
 
 
-async def _specs(job: PrintJob, queries: CustodyQueries) -> Sequence[labels.LabelSpec]:
+async def _specs(job: PrintJob, queries: Queries) -> Sequence[labels.LabelSpec]:
     if job.kind == "command":
         return labels.command_sheet_specs()
     codes = list(job.codes)
@@ -75,7 +75,7 @@ async def _specs(job: PrintJob, queries: CustodyQueries) -> Sequence[labels.Labe
     return [await _item_label(code, job.kind, queries) for code in codes]
 
 
-async def _query(query: str, kind: str, queries: CustodyQueries) -> list[str]:
+async def _query(query: str, kind: str, queries: Queries) -> list[str]:
     verb, _, arg = query.partition(":")
     if verb == "shelves" and arg:
         return [loc.barcode for loc in await queries.locations_under(arg, "shelf")]
@@ -115,7 +115,7 @@ async def _query(query: str, kind: str, queries: CustodyQueries) -> list[str]:
     )
 
 
-async def shelf_range(first: str, last: str, queries: CustodyQueries) -> list[Location]:
+async def shelf_range(first: str, last: str, queries: Queries) -> list[Location]:
     """The shelves from ``first`` to ``last`` in walk order, both included."""
     ends = []
     for ref in (first.strip(), last.strip()):
@@ -158,7 +158,7 @@ def day_span(text: str) -> tuple[datetime, datetime]:
     return since.astimezone(UTC), until.astimezone(UTC)
 
 
-async def _location(code: str, queries: CustodyQueries) -> Location:
+async def _location(code: str, queries: Queries) -> Location:
     contents = await queries.location_contents(code.strip())
     if contents is None:
         contents = await queries.location_contents(barcodes.normalise(code))
@@ -178,9 +178,7 @@ def _location_label(location: Location) -> labels.LocationLabel:
     )
 
 
-async def _item_label(
-    code: str, kind: str, queries: CustodyQueries
-) -> labels.LabelSpec:
+async def _item_label(code: str, kind: str, queries: Queries) -> labels.LabelSpec:
     view = await queries.where_is(barcodes.parse(code)[1])
     if view is None:
         raise errors.UnknownBarcode(code)
@@ -199,7 +197,7 @@ async def _item_label(
 
 
 async def _box_label(
-    item: Item, location: Location | None, queries: CustodyQueries
+    item: Item, location: Location | None, queries: Queries
 ) -> labels.BoxLabel:
     files = [
         i.number
@@ -216,9 +214,7 @@ async def _box_label(
     )
 
 
-async def _badges(
-    codes: Sequence[str], queries: CustodyQueries
-) -> list[labels.LabelSpec]:
+async def _badges(codes: Sequence[str], queries: Queries) -> list[labels.LabelSpec]:
     people = await queries.principals(
         [c.strip() for c in codes] + [barcodes.normalise(c) for c in codes]
     )

@@ -24,7 +24,7 @@ import asyncpg
 
 from archive_svc.demo import seeding
 from archive_svc.domain import commands
-from archive_svc.persistence.repositories import MOVEMENT_COLUMNS, movement_row
+from archive_svc.persistence.rowmap import MOVEMENT_COLUMNS, movement_row
 from archive_svc.services import custody
 from bench._common import fresh_database, migrated_runtime, run, server_entry
 

@@ -32,7 +32,7 @@ import asyncpg
 import httpx
 
 from archive_svc.domain import barcodes, custody
-from archive_svc.persistence.repositories import MOVEMENT_TYPES, movement_row
+from archive_svc.persistence.rowmap import MOVEMENT_TYPES, movement_row
 from archive_svc.services import registry
 from bench._common import (
     BASE_URL,

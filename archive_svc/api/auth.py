@@ -20,7 +20,8 @@ from archive_svc.access.principals import Role
 from archive_svc.api.security import SESSION_ABSOLUTE_S, rotate_session_id
 from archive_svc.domain.model import Principal
 from archive_svc.services import people, registry
-from archive_svc.services.ports import AbstractUnitOfWork, ApiTokenRecord, Clock
+from archive_svc.services.ports import AbstractUnitOfWork, Clock
+from archive_svc.services.ports.people import ApiTokenRecord
 
 TOKEN_CACHE_SECONDS = 10.0
 """A revoked token keeps working for at most this long (per process)."""

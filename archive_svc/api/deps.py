@@ -22,12 +22,8 @@ from archive_svc.api.journal import RequestJournal
 from archive_svc.api.security import WebSecurity
 from archive_svc.services import people
 from archive_svc.services.custody import LedgerPolicy
-from archive_svc.services.ports import (
-    AbstractUnitOfWork,
-    AccessJournalRepository,
-    Clock,
-    CustodyQueries,
-)
+from archive_svc.services.ports import AbstractUnitOfWork, Clock, Queries
+from archive_svc.services.ports.journal import AccessJournalRepository
 
 APP_CONTEXT_KEY = "archive_context"
 """App-state key of the :class:`AppContext`."""
@@ -38,7 +34,7 @@ class AppDeps:
     """What the web app needs, chosen by the composition root."""
 
     uow_factory: Callable[[], AbstractUnitOfWork]
-    queries: CustodyQueries
+    queries: Queries
     clock: Clock
     policy: LedgerPolicy
     on_startup: Callable[[], Awaitable[None]] | None = None
@@ -55,7 +51,7 @@ class AppContext:
     """The app's collaborators, made once by ``create_app``."""
 
     uow_factory: Callable[[], AbstractUnitOfWork]
-    queries: CustodyQueries
+    queries: Queries
     clock: Clock
     policy: LedgerPolicy
     tokens: TokenAuthenticator
@@ -109,7 +105,7 @@ async def provide_uow(request: AnyRequest) -> AbstractUnitOfWork:
     return app_context(request).uow_factory()
 
 
-async def provide_queries(request: AnyRequest) -> CustodyQueries:
+async def provide_queries(request: AnyRequest) -> Queries:
     return app_context(request).queries
 
 

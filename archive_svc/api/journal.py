@@ -13,7 +13,8 @@ from litestar.types import Message, Scope
 
 from archive_svc.api import auth
 from archive_svc.services import access_log
-from archive_svc.services.ports import AccessJournalRepository, Clock, JournalEntry
+from archive_svc.services.ports import Clock
+from archive_svc.services.ports.journal import AccessJournalRepository, JournalEntry
 
 JOURNAL_KEY = "archive_journal"
 """Connection-state key of the request's :class:`RequestJournal`."""

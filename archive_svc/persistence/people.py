@@ -1,22 +1,99 @@
-"""Credentials and the append-only access journal (raw SQL, both engines)."""
+"""People: principals, API tokens, credentials and their read models (raw SQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from piccolo.engine.base import Engine
 
-from archive_svc.persistence import sql
-from archive_svc.services import ports
+from archive_svc.domain.model import Principal
+from archive_svc.persistence import rowmap, sql
+from archive_svc.persistence.tables import ApiToken
+from archive_svc.services.ports import people as ports
 
-_JOURNAL_COLUMNS = "at, principal_ref, role, action, object_ref, decision, rule, reason, client, channel"
+
+class PiccoloPrincipals(ports.PrincipalRepository):
+    def __init__(self, engine: Engine[Any]) -> None:
+        self._engine = engine
+
+    _COLUMNS = "id, display_name, roles, division, unit, badge_barcode, active"
+
+    async def by_refs(self, refs: Iterable[str]) -> dict[str, Principal]:
+        refs = set(refs)
+        found: dict[str, Principal] = {}
+        for row in await rowmap.select_in(
+            self._engine, self._COLUMNS, "principal", "id", refs
+        ):
+            found[row["id"]] = rowmap.principal_from_row(row)
+        for row in await rowmap.select_in(
+            self._engine, self._COLUMNS, "principal", "badge_barcode", refs
+        ):
+            found[row["badge_barcode"]] = rowmap.principal_from_row(row)
+        return found
+
+    async def add(self, principal: Principal) -> None:
+        with rowmap.unique_violation_as_already_exists():
+            await sql.fetch(
+                self._engine,
+                "INSERT INTO principal (id, display_name, roles, division, unit, badge_barcode, active,"
+                " created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, CURRENT_TIMESTAMP)",
+                principal.id,
+                principal.display_name,
+                ",".join(sorted(principal.roles)),
+                principal.division,
+                principal.unit,
+                principal.badge_barcode,
+                principal.active,
+            )
+
+    async def set_active(self, principal_id: str, active: bool) -> bool:
+        found = await sql.fetch(
+            self._engine,
+            "UPDATE principal SET active = {} WHERE id = {} RETURNING id",
+            active,
+            principal_id,
+        )
+        return bool(found)
+
+
+class PiccoloTokens(ports.TokenRepository):
+    async def by_hash(self, token_hash: str) -> ports.ApiTokenRecord | None:
+        row = (
+            await ApiToken.select()
+            .where(ApiToken.token_hash == token_hash)
+            .first()
+            .run()
+        )
+        if row is None:
+            return None
+        return ports.ApiTokenRecord(
+            row["id"], row["name"], row["role"], row["token_hash"], bool(row["revoked"])
+        )
+
+    async def add(self, token: ports.ApiTokenRecord) -> None:
+        with rowmap.unique_violation_as_already_exists(
+            f"a token named {token.name!r} exists already"
+        ):
+            await ApiToken.insert(
+                ApiToken(
+                    id=token.id,
+                    name=token.name,
+                    role=token.role,
+                    token_hash=token.token_hash,
+                    revoked=token.revoked,
+                )
+            ).run()
 
 
 class PiccoloCredentials(ports.CredentialRepository):
+    def __init__(self, engine: Engine[Any]) -> None:
+        self._engine = engine
+
     async def get(self, principal_id: str) -> ports.Credential | None:
         rows = await sql.fetch(
+            self._engine,
             "SELECT principal_id, password_hash, failed_count, locked_until, changed_at"
             " FROM credential WHERE principal_id = {}",
             principal_id,
@@ -34,6 +111,7 @@ class PiccoloCredentials(ports.CredentialRepository):
 
     async def put(self, credential: ports.Credential, at: datetime) -> None:
         await sql.fetch(
+            self._engine,
             "INSERT INTO credential (principal_id, password_hash, failed_count, locked_until,"
             " changed_at) VALUES ({}, {}, 0, NULL, {}) ON CONFLICT (principal_id) DO UPDATE"
             " SET password_hash = excluded.password_hash, failed_count = 0,"
@@ -47,6 +125,7 @@ class PiccoloCredentials(ports.CredentialRepository):
         self, principal_id: str, failed_count: int, locked_until: datetime | None
     ) -> None:
         await sql.fetch(
+            self._engine,
             "UPDATE credential SET failed_count = {}, locked_until = {}"
             " WHERE principal_id = {}",
             failed_count,
@@ -55,71 +134,16 @@ class PiccoloCredentials(ports.CredentialRepository):
         )
 
 
-class PiccoloAccessJournal(ports.AccessJournalRepository):
+class PiccoloPeopleQueries(ports.PeopleQueries):
     def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
-    async def add_many(self, entries: Sequence[ports.JournalEntry]) -> None:
-        """One ``INSERT`` of every row: atomic on its own, outside a transaction too
-        (a request's decision and read are journaled in one round trip)."""
-        rows = [
-            (
-                e.at,
-                e.principal_ref[:100],
-                e.role[:400],
-                e.action[:64],
-                e.object_ref[:300],
-                e.decision[:8],
-                e.rule[:64],
-                e.reason[:200],
-                e.client[:64],
-                e.channel[:8],
-            )
-            for e in entries
-        ]
-        for start in range(0, len(rows), _JOURNAL_ROWS_PER_STATEMENT):
-            chunk = rows[start : start + _JOURNAL_ROWS_PER_STATEMENT]
-            values = ", ".join(f"({sql.placeholders(10)})" for _ in chunk)
-            await sql.fetch(
-                f"INSERT INTO access_journal ({_JOURNAL_COLUMNS}) VALUES {values}",
-                *(value for row in chunk for value in row),
-            )
+    async def principals(self, refs: Iterable[str]) -> dict[str, Principal]:
+        return await PiccoloPrincipals(self._engine).by_refs(refs)
 
-
-_JOURNAL_ROWS_PER_STATEMENT = 90
-"""10 parameters a row: under SQLite's 999-parameter floor."""
-
-
-def _journal_where(query: ports.JournalQuery) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    args: list[Any] = []
-    for column, value in (
-        ("principal_ref", query.principal_ref),
-        ("action", query.action),
-        ("decision", query.decision),
-    ):
-        if value:
-            clauses.append(f"{column} = {{}}")
-            args.append(value)
-    if query.since is not None:
-        clauses.append("at >= {}")
-        args.append(query.since)
-    if query.until is not None:
-        clauses.append("at < {}")
-        args.append(query.until)
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
-
-
-async def journal_entries(
-    query: ports.JournalQuery, offset: int, limit: int
-) -> tuple[list[ports.JournalEntry], int]:
-    where, args = _journal_where(query)
-    total = await sql.fetch(f"SELECT COUNT(*) AS n FROM access_journal{where}", *args)
-    rows = await sql.fetch(
-        f"SELECT {_JOURNAL_COLUMNS} FROM access_journal{where}"
-        " ORDER BY id DESC LIMIT {} OFFSET {}",
-        *args,
-        limit,
-        offset,
-    )
-    return [ports.JournalEntry(**r) for r in rows], int(total[0]["n"])
+    async def people(self) -> list[Principal]:
+        found = await sql.fetch(
+            self._engine,
+            f"SELECT {PiccoloPrincipals._COLUMNS} FROM principal ORDER BY id",
+        )
+        return [rowmap.principal_from_row(r) for r in found]

@@ -8,7 +8,7 @@ from piccolo.engine.base import Engine
 
 from archive_svc.persistence import sql
 from archive_svc.persistence.engine import is_sqlite
-from archive_svc.services import ports
+from archive_svc.services.ports import scans as ports
 
 _SCAN_COLUMNS = (
     "scan_id, device_id, device_seq, code, aim, source, scanned_at, received_at,"
@@ -22,13 +22,16 @@ class PiccoloScanInbox(ports.ScanInboxRepository):
 
     async def get(self, scan_id: str) -> ports.ScanRecord | None:
         rows = await sql.fetch(
-            f"SELECT {_SCAN_COLUMNS} FROM scan_inbox WHERE scan_id = {{}}", scan_id
+            self._engine,
+            f"SELECT {_SCAN_COLUMNS} FROM scan_inbox WHERE scan_id = {{}}",
+            scan_id,
         )
         return ports.ScanRecord(**rows[0]) if rows else None
 
     async def add(self, record: ports.ScanRecord) -> bool:
         r = record
         rows = await sql.fetch(
+            self._engine,
             f"INSERT INTO scan_inbox ({_SCAN_COLUMNS}) VALUES ({sql.placeholders(13)})"
             " ON CONFLICT (scan_id) DO NOTHING RETURNING scan_id",
             r.scan_id, r.device_id, r.device_seq, r.code, r.aim, r.source,
@@ -45,6 +48,7 @@ class PiccoloDeviceSessions(ports.DeviceSessionRepository):
     async def get(self, device_id: str) -> ports.DeviceSessionRecord | None:
         lock = "" if is_sqlite(self._engine) else " FOR UPDATE"
         rows = await sql.fetch(
+            self._engine,
             "SELECT device_id, state, last_seq, updated_at FROM device_session"
             f" WHERE device_id = {{}}{lock}",
             device_id,
@@ -53,6 +57,7 @@ class PiccoloDeviceSessions(ports.DeviceSessionRepository):
 
     async def put(self, record: ports.DeviceSessionRecord) -> None:
         await sql.fetch(
+            self._engine,
             "INSERT INTO device_session (device_id, state, last_seq, updated_at)"
             " VALUES ({}, {}, {}, {}) ON CONFLICT (device_id) DO UPDATE SET"
             " state = excluded.state, last_seq = excluded.last_seq,"

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from piccolo.engine.base import Engine
+from piccolo.querystring import QueryString
 
-from archive_svc.persistence.engine import current, is_sqlite
+from archive_svc.persistence.engine import is_sqlite
 from archive_svc.persistence.sqlite_engine import PooledSQLiteEngine
-from archive_svc.persistence.tables import ChainHead
 
 _PLACEHOLDER = re.compile(r"\{\}")
 
@@ -42,15 +42,14 @@ async def execute_many(
     await _connection(engine).executemany(render(sql, engine), rows)
 
 
-async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Rows as dicts; inside the current transaction when there is one.
+async def fetch(engine: Engine[Any], sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Rows as dicts, run on ``engine``; inside its current transaction when there is one.
 
     The statement goes straight to the driver, skipping piccolo's query-string
     assembly: on PostgreSQL to asyncpg (the current transaction's connection, else
     one from the pool), on SQLite to the pooled engine's connection. PostgreSQL
     without a pool goes through piccolo.
     """
-    engine = current()
     if isinstance(engine, PooledSQLiteEngine):
         return await engine.fetch(_PLACEHOLDER.sub("?", sql), args)
     if not is_sqlite(engine):
@@ -61,7 +60,7 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
         if pool is not None:
             async with pool.acquire() as connection:
                 return [dict(r) for r in await connection.fetch(_pg(sql), *args)]
-    rows = await ChainHead.raw(sql, *args).run()
+    rows = await engine.run_querystring(QueryString(sql, *args))
     return list(rows)
 
 

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+from functools import cached_property
 from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import TransactionType
 
-from archive_svc.persistence import people, scans
-from archive_svc.persistence import repositories as repos
+from archive_svc.persistence.custody import (
+    PiccoloInbox,
+    PiccoloItems,
+    PiccoloLedger,
+    PiccoloLocations,
+    PiccoloPositions,
+)
 from archive_svc.persistence.engine import is_sqlite
+from archive_svc.persistence.journal import PiccoloAccessJournal, PiccoloJournal
+from archive_svc.persistence.people import (
+    PiccoloCredentials,
+    PiccoloPrincipals,
+    PiccoloTokens,
+)
+from archive_svc.persistence.scans import PiccoloDeviceSessions, PiccoloScanInbox
 from archive_svc.services.ports import AbstractUnitOfWork
 
 
@@ -20,18 +33,56 @@ class PiccoloUnitOfWork(AbstractUnitOfWork):
     def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
         self._tx: Any = None
-        self.items = repos.PiccoloItems(engine)
-        self.locations = repos.PiccoloLocations(engine)
-        self.principals = repos.PiccoloPrincipals()
-        self.tokens = repos.PiccoloTokens()
-        self.ledger = repos.PiccoloLedger(engine)
-        self.positions = repos.PiccoloPositions(engine)
-        self.inbox = repos.PiccoloInbox(engine)
-        self.journal = repos.PiccoloJournal(engine)
-        self.scans = scans.PiccoloScanInbox(engine)
-        self.device_sessions = scans.PiccoloDeviceSessions(engine)
-        self.credentials = people.PiccoloCredentials()
-        self.access_journal = people.PiccoloAccessJournal(engine)
+
+    # Repositories are built on first use: a command pays only for those it touches.
+
+    @cached_property
+    def items(self) -> PiccoloItems:
+        return PiccoloItems(self._engine)
+
+    @cached_property
+    def locations(self) -> PiccoloLocations:
+        return PiccoloLocations(self._engine)
+
+    @cached_property
+    def ledger(self) -> PiccoloLedger:
+        return PiccoloLedger(self._engine)
+
+    @cached_property
+    def positions(self) -> PiccoloPositions:
+        return PiccoloPositions(self._engine)
+
+    @cached_property
+    def inbox(self) -> PiccoloInbox:
+        return PiccoloInbox(self._engine)
+
+    @cached_property
+    def principals(self) -> PiccoloPrincipals:
+        return PiccoloPrincipals(self._engine)
+
+    @cached_property
+    def tokens(self) -> PiccoloTokens:
+        return PiccoloTokens()
+
+    @cached_property
+    def credentials(self) -> PiccoloCredentials:
+        return PiccoloCredentials(self._engine)
+
+    @cached_property
+    def journal(self) -> PiccoloJournal:
+        return PiccoloJournal(self._engine)
+
+    @cached_property
+    def access_journal(self) -> PiccoloAccessJournal:
+        return PiccoloAccessJournal(self._engine)
+
+    @cached_property
+    def scans(self) -> PiccoloScanInbox:
+        return PiccoloScanInbox(self._engine)
+
+    @cached_property
+    def device_sessions(self) -> PiccoloDeviceSessions:
+        return PiccoloDeviceSessions(self._engine)
 
     async def _begin(self) -> None:
         # Not nested: a unit of work opened inside another one is a bug, not a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from archive_svc.services.ports import AccessJournalRepository, JournalEntry
+from archive_svc.services.ports.journal import AccessJournalRepository, JournalEntry
 
 
 async def record(

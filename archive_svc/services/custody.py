@@ -25,12 +25,9 @@ from archive_svc.domain.model import (
     Position,
     Principal,
 )
-from archive_svc.services.ports import (
-    AbstractUnitOfWork,
-    Clock,
-    InboxRecord,
-    Rejection,
-)
+from archive_svc.services.ports import AbstractUnitOfWork, Clock
+from archive_svc.services.ports.custody import InboxRecord
+from archive_svc.services.ports.journal import Rejection
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archive_svc.domain import custody
-from archive_svc.services.ports import CustodyQueries
+from archive_svc.services.ports.custody import CustodyQueries
 
 
 @dataclass(frozen=True)

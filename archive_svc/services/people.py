@@ -15,7 +15,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from archive_svc.access import principals as roles
 from archive_svc.domain import commands, errors
 from archive_svc.domain.model import Principal
-from archive_svc.services.ports import AbstractUnitOfWork, Clock, Credential
+from archive_svc.services.ports import AbstractUnitOfWork, Clock
+from archive_svc.services.ports.people import Credential
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256

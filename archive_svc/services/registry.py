@@ -18,7 +18,8 @@ from archive_svc.domain.model import (
     Principal,
     Virtual,
 )
-from archive_svc.services.ports import AbstractUnitOfWork, ApiTokenRecord
+from archive_svc.services.ports import AbstractUnitOfWork
+from archive_svc.services.ports.people import ApiTokenRecord
 
 SYSTEM_PRINCIPAL = "system"
 DEFAULT_EXTERNAL_BODIES = ("CNDA", "TA", "PREFECTURE")

@@ -25,13 +25,9 @@ from archive_svc.domain.model import CustodianKind, Position
 from archive_svc.domain.scanning import DeviceSession, Read, ReadKind
 from archive_svc.services import custody as custody_service
 from archive_svc.services.custody import LedgerPolicy
-from archive_svc.services.ports import (
-    AbstractUnitOfWork,
-    Clock,
-    DeviceSessionRecord,
-    Rejection,
-    ScanRecord,
-)
+from archive_svc.services.ports import AbstractUnitOfWork, Clock
+from archive_svc.services.ports.journal import Rejection
+from archive_svc.services.ports.scans import DeviceSessionRecord, ScanRecord
 
 log = logging.getLogger(__name__)
 

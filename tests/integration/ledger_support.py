@@ -18,6 +18,7 @@ from typing import Any
 
 from archive_svc.domain.custody import EXTERNAL_PREFIX, VIRTUAL_STATE
 from archive_svc.domain.model import Location, Position, State
+from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 
 #: Kinds that leave custody where it was.
@@ -56,6 +57,7 @@ async def movement_rows(item_ids: Iterable[str]) -> list[dict[str, Any]]:
         return []
     marks = ", ".join(["{}"] * len(ids))
     return await fetch(
+        current(),
         "SELECT seq, event_id, kind, item, to_ref, effective_at, payload FROM movement"
         f" WHERE item IN ({marks}) ORDER BY seq",
         *ids,
@@ -108,7 +110,10 @@ def as_folded(p: Position) -> Folded:
 
 
 async def all_seqs() -> list[int]:
-    return [r["seq"] for r in await fetch("SELECT seq FROM movement ORDER BY seq")]
+    return [
+        r["seq"]
+        for r in await fetch(current(), "SELECT seq FROM movement ORDER BY seq")
+    ]
 
 
 class Attacker:

@@ -8,7 +8,7 @@ from litestar.testing import TestClient
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.domain.barcodes import check_character
 from archive_svc.services import registry
-from archive_svc.services.ports import JournalQuery
+from archive_svc.services.ports.journal import JournalQuery
 from tests import builders as b
 
 

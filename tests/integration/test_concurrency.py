@@ -17,6 +17,7 @@ import pytest
 from archive_svc import bootstrap
 from archive_svc.domain import commands
 from archive_svc.domain.model import Item, Location, Virtual
+from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from archive_svc.services import ledger
 from archive_svc.services.custody import record_movements
@@ -70,7 +71,7 @@ async def assert_ledger_consistent(
     report = await ledger.verify_ledger(runtime.queries)
     assert report.intact, report.broken
     assert report.checked == len(seqs)
-    head = await fetch("SELECT seq, hash FROM chain_head WHERE id = 1")
+    head = await fetch(current(), "SELECT seq, hash FROM chain_head WHERE id = 1")
     assert (head[0]["seq"], head[0]["hash"]) == (len(seqs), report.head_hash)
     ids = [i.id for i in items]
     places = await runtime.uow().locations.by_refs([v.value for v in Virtual])
@@ -180,7 +181,7 @@ async def test_twenty_concurrent_batches_leave_a_gap_free_verifiable_chain(
     assert {r.seq: r.id for r in recorded} == {
         r["seq"]: r["event_id"] for r in rows if r["seq"] > 1 + len(files)
     }
-    inbox = await fetch("SELECT event_id FROM movement_inbox")
+    inbox = await fetch(current(), "SELECT event_id FROM movement_inbox")
     submitted = [m.event_id for batch in batches for m in batch]
     assert sorted(
         r["event_id"] for r in inbox if r["event_id"] in set(submitted)
@@ -210,5 +211,5 @@ async def test_a_batch_waits_while_another_transaction_holds_the_chain_head(
 
 
 async def all_heads() -> tuple[int, str]:
-    rows = await fetch("SELECT seq, hash FROM chain_head WHERE id = 1")
+    rows = await fetch(current(), "SELECT seq, hash FROM chain_head WHERE id = 1")
     return int(rows[0]["seq"]), rows[0]["hash"]

@@ -19,10 +19,11 @@ async def record(runtime, *moves):
 
 
 async def rejections(runtime):
+    from archive_svc.persistence.engine import current
     from archive_svc.persistence.sql import fetch
 
     return await fetch(
-        "SELECT event_id, code, message FROM rejection_journal ORDER BY id"
+        current(), "SELECT event_id, code, message FROM rejection_journal ORDER BY id"
     )
 
 

@@ -246,7 +246,7 @@ def test_every_decision_is_journaled_before_the_answer_even_on_errors(site):
 
 
 def _query(**kw):
-    from archive_svc.services.ports import JournalQuery
+    from archive_svc.services.ports.journal import JournalQuery
 
     return JournalQuery(**kw)
 
@@ -268,12 +268,13 @@ def test_the_journal_is_for_supervisors_and_exports_csv(site):
 
 def test_the_journal_is_append_only(site):
     client, *_ = site
+    from archive_svc.persistence.engine import current
     from archive_svc.persistence.sql import fetch
 
     sign_in(client, "officer.x")
     client.get("/journal/")
     with pytest.raises(Exception, match="append-only"):
-        client.blocking_portal.call(fetch, "DELETE FROM access_journal")
+        client.blocking_portal.call(fetch, current(), "DELETE FROM access_journal")
 
 
 def test_an_administrator_creates_and_disables_people(site):

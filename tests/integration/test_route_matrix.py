@@ -19,7 +19,7 @@ from archive_svc.api.app import AppDeps, create_app
 from archive_svc.api.guards import requires_access
 from archive_svc.domain.model import Principal
 from archive_svc.services import people, registry
-from archive_svc.services.ports import Credential
+from archive_svc.services.ports.people import Credential
 from tests import builders as b
 
 ALL_ROLES = frozenset(r.value for r in Role)

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from archive_svc.ingest import ScanConsumer
+from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from devices.mqtt import MqttClient, MqttParams, payloads, topics
 from tests.conftest import require_service
@@ -61,7 +62,8 @@ async def test_scans_are_answered_after_commit_and_garbage_is_quarantined(runtim
         ("accepted", "mode_set"), ("rejected", "malformed_barcode"),
     ]  # fmt: skip
     journal = await fetch(
-        "SELECT source, code, body FROM rejection_journal WHERE source = 'mqtt'"
+        current(),
+        "SELECT source, code, body FROM rejection_journal WHERE source = 'mqtt'",
     )
     assert [r["code"] for r in journal] == ["bad_payload"]
     assert json.loads(journal[0]["body"])["topic"] == scans

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from archive_svc.domain import barcodes, commands
+from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from archive_svc.services import registry
 from archive_svc.services.scanning import ScanPolicy, record_scan
@@ -68,6 +69,7 @@ async def world(runtime):
 
 async def movements(kind: str | None = None) -> list[dict]:
     rows = await fetch(
+        current(),
         "SELECT kind, event_id, device_seq FROM movement WHERE device_id = {} ORDER BY seq",
         DEVICE,
     )
@@ -174,7 +176,8 @@ async def test_bad_inputs_get_specific_rejections_and_are_journaled(world):
         "mode_cancelled",
     ]
     journal = await fetch(
-        "SELECT code FROM rejection_journal WHERE source = 'scan' ORDER BY id"
+        current(),
+        "SELECT code FROM rejection_journal WHERE source = 'scan' ORDER BY id",
     )
     assert [r["code"] for r in journal] == [
         "no_mode",
@@ -183,7 +186,7 @@ async def test_bad_inputs_get_specific_rejections_and_are_journaled(world):
         "wrong_kind_for_mode",
         "malformed_barcode",
     ]
-    rows = await fetch("SELECT outcome FROM scan_inbox")
+    rows = await fetch(current(), "SELECT outcome FROM scan_inbox")
     assert len(rows) == len(outs)
 
 
@@ -214,7 +217,9 @@ async def test_a_gap_holds_the_read_back_then_reports_it_after_the_wait(world):
     runtime.clock.advance(seconds=31)
     done = await st.send(ahead, scan_policy=ScanPolicy())
     assert done.outcome == "accepted" and done.gap == 2
-    rows = await fetch("SELECT flags FROM scan_inbox WHERE scan_id = {}", ahead.scan_id)
+    rows = await fetch(
+        current(), "SELECT flags FROM scan_inbox WHERE scan_id = {}", ahead.scan_id
+    )
     assert rows[0]["flags"] == "gap:2"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive_svc.demo import seeding
+from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from archive_svc.services import ledger
 from archive_svc.services.custody import LedgerPolicy
@@ -24,13 +25,15 @@ async def test_seeding_over_many_transactions_gives_every_item_one_chained_acces
     report = await ledger.verify_ledger(runtime.queries)
     assert report.intact and report.checked == items
     accessions = await fetch(
+        current(),
         "SELECT m.item, count(*) AS n FROM movement m JOIN position p"
         " ON p.item_id = m.item AND p.last_seq = m.seq"
-        " WHERE m.kind = 'accession' GROUP BY m.item"
+        " WHERE m.kind = 'accession' GROUP BY m.item",
     )
     assert len(accessions) == items and {r["n"] for r in accessions} == {1}
     homed = await fetch(
+        current(),
         "SELECT kind, count(*) AS n FROM item"
-        " WHERE home_location IS NOT NULL OR home_container IS NOT NULL GROUP BY kind"
+        " WHERE home_location IS NOT NULL OR home_container IS NOT NULL GROUP BY kind",
     )
     assert {r["kind"]: r["n"] for r in homed} == {"box": 6, "file": 30, "envelope": 6}

@@ -17,6 +17,7 @@ from piccolo.engine.sqlite import TransactionType
 from archive_svc import bootstrap
 from archive_svc.config import load_settings
 from archive_svc.domain.model import Principal
+from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from archive_svc.services import ledger, registry
 from archive_svc.services.custody import record_movements
@@ -71,6 +72,7 @@ async def test_foreign_keys_are_enforced_inside_units_of_work(runtime):
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         async with uow:
             await fetch(
+                current(),
                 "INSERT INTO movement (event_id, seq, item) VALUES ({}, {}, {})",
                 b.uid(),
                 10_000,

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.domain.model import Principal
 from archive_svc.services import people, registry
-from archive_svc.services.ports import Credential
+from archive_svc.services.ports.people import Credential
 
 PASSWORD = "a long enough password"
 BASE_URL = "http://testserver.local"

@@ -17,17 +17,18 @@ from archive_svc.api.json import schemas as s
 from archive_svc.domain import barcodes, errors
 from archive_svc.services import custody, ports, registry
 from archive_svc.services.custody import LedgerPolicy
+from archive_svc.services.ports import custody as custody_ports
 
-Queries = NamedDependency[ports.CustodyQueries]
+Queries = NamedDependency[ports.Queries]
 UnitOfWork = NamedDependency[ports.AbstractUnitOfWork]
 
 
 async def _read_item(
-    queries: ports.CustodyQueries,
+    queries: ports.Queries,
     journal: RequestJournal,
     barcode: str,
     action: str,
-) -> ports.ItemView:
+) -> custody_ports.ItemView:
     """The item's where-is view, its read journaled as ``action``.
 
     The journal row is written while the lookup runs (one round trip less on the
@@ -35,7 +36,7 @@ async def _read_item(
     anything is answered. ``UnknownBarcode`` (404) when no item has the code.
     """
     code = barcodes.parse(barcode)[1]
-    view: ports.ItemView | BaseException | None
+    view: custody_ports.ItemView | BaseException | None
     journaled: BaseException | None
     view, journaled = await asyncio.gather(
         queries.where_is(code),

@@ -3,7 +3,7 @@
 from archive_svc.api.json import schemas as s
 from archive_svc.domain import commands, custody, events
 from archive_svc.domain.model import Location
-from archive_svc.services import ports
+from archive_svc.services.ports import custody as ports
 
 
 def record_command(data: s.MovementBatch, caller: str) -> commands.RecordMovements:

@@ -2,7 +2,7 @@
 
 from archive_svc.api.auth import Caller, CallerKind
 from archive_svc.domain.model import Principal
-from archive_svc.services.ports import ApiTokenRecord
+from archive_svc.services.ports.people import ApiTokenRecord
 
 
 def _token(role: str) -> ApiTokenRecord:

@@ -13,11 +13,11 @@ from archive_svc.access.rules import Action
 from archive_svc.api.portals.admin.schemas import PasswordReset, PersonCreate, PersonId
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import commands, errors
-from archive_svc.services import people
-from archive_svc.services.ports import AbstractUnitOfWork, Clock, CustodyQueries
+from archive_svc.services import people, ports
+from archive_svc.services.ports import AbstractUnitOfWork, Clock
 
 UnitOfWork = NamedDependency[AbstractUnitOfWork]
-Queries = NamedDependency[CustodyQueries]
+Queries = NamedDependency[ports.Queries]
 
 
 class UsersController(Controller):
@@ -87,7 +87,7 @@ class UsersController(Controller):
 
 async def _listing(
     request: Request[Any, Any, Any],
-    queries: CustodyQueries,
+    queries: ports.Queries,
     form: PersonCreate,
     error: str,
     status: int = 200,

@@ -15,11 +15,11 @@ from archive_svc.api.journal import RequestJournal
 from archive_svc.api.portals.agents.schemas import RecordForm, Ref
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import barcodes, commands, errors
-from archive_svc.services import custody
+from archive_svc.services import custody, ports
 from archive_svc.services.custody import LedgerPolicy
-from archive_svc.services.ports import AbstractUnitOfWork, Clock, CustodyQueries
+from archive_svc.services.ports import AbstractUnitOfWork, Clock
 
-Queries = NamedDependency[CustodyQueries]
+Queries = NamedDependency[ports.Queries]
 MANUAL_KINDS = (
     "verify",
     "relocate",

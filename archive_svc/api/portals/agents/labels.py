@@ -25,7 +25,7 @@ from archive_svc.api.i18n import N_, _
 from archive_svc.api.portals.agents.schemas import LabelForm, Short
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import errors
-from archive_svc.services.ports import CustodyQueries
+from archive_svc.services import ports
 
 SELECTIONS = {
     "contents": N_("Contenu d'un lieu ou d'une boîte"),
@@ -44,7 +44,7 @@ KINDS = {
 _SPLIT = re.compile(r"[\s,;]+")
 
 FormBody = URLEncodedBody[LabelForm]
-Queries = NamedDependency[CustodyQueries]
+Queries = NamedDependency[ports.Queries]
 
 
 def print_job(form: LabelForm, lang: str) -> printing.PrintJob:

@@ -12,9 +12,10 @@ from litestar.response import Template
 from archive_svc.access.rules import Action
 from archive_svc.api.portals.common import page
 from archive_svc.api.portals.supervision.schemas import Day, PageNo, Text
-from archive_svc.services.ports import CustodyQueries, JournalQuery
+from archive_svc.services import ports
+from archive_svc.services.ports.journal import JournalQuery
 
-Queries = NamedDependency[CustodyQueries]
+Queries = NamedDependency[ports.Queries]
 CSV_LIMIT = 100_000
 
 

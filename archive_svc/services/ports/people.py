@@ -1,0 +1,78 @@
+"""People ports: principals, API tokens and credentials."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from archive_svc.domain.model import Principal
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    id: str
+    name: str
+    role: str
+    token_hash: str
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A person's password hash and lockout state (kept apart from ``principal``)."""
+
+    principal_id: str
+    password_hash: str
+    failed_count: int = 0
+    locked_until: datetime | None = None
+    changed_at: datetime | None = None
+    """When the password was last set; sessions issued before it are refused."""
+
+
+class PrincipalRepository(abc.ABC):
+    @abc.abstractmethod
+    async def by_refs(self, refs: Iterable[str]) -> dict[str, Principal]:
+        """Principals by id or badge barcode."""
+
+    @abc.abstractmethod
+    async def add(self, principal: Principal) -> None: ...
+
+    @abc.abstractmethod
+    async def set_active(self, principal_id: str, active: bool) -> bool:
+        """Enable or disable a person; False when the id is unknown."""
+
+
+class TokenRepository(abc.ABC):
+    @abc.abstractmethod
+    async def by_hash(self, token_hash: str) -> ApiTokenRecord | None: ...
+
+    @abc.abstractmethod
+    async def add(self, token: ApiTokenRecord) -> None: ...
+
+
+class CredentialRepository(abc.ABC):
+    @abc.abstractmethod
+    async def get(self, principal_id: str) -> Credential | None: ...
+
+    @abc.abstractmethod
+    async def put(self, credential: Credential, at: datetime) -> None:
+        """Insert or replace the credential of a person."""
+
+    @abc.abstractmethod
+    async def record_attempt(
+        self, principal_id: str, failed_count: int, locked_until: datetime | None
+    ) -> None: ...
+
+
+class PeopleQueries(abc.ABC):
+    """Reads of people; no transaction needed, never writes."""
+
+    @abc.abstractmethod
+    async def principals(self, refs: Iterable[str]) -> dict[str, Principal]:
+        """People by id or badge barcode."""
+
+    @abc.abstractmethod
+    async def people(self) -> list[Principal]:
+        """Every principal, by id."""
