@@ -14,7 +14,7 @@ query:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -115,13 +115,18 @@ async def _query(query: str, kind: str, queries: Queries) -> list[str]:
     )
 
 
+def _lineage(queries: Queries) -> Callable[[str], Awaitable[list[Location] | None]]:
+    async def lineage(ref: str) -> list[Location] | None:
+        return await queries.location_lineage(ref) or None
+
+    return lineage
+
+
 async def shelf_range(first: str, last: str, queries: Queries) -> list[Location]:
     """The shelves from ``first`` to ``last`` in walk order, both included."""
     ends = []
     for ref in (first.strip(), last.strip()):
-        lineage = await queries.location_lineage(ref)
-        if not lineage and barcodes.is_valid(ref):
-            lineage = await queries.location_lineage(barcodes.normalise(ref))
+        lineage = await barcodes.look_up(_lineage(queries), ref)
         if not lineage:
             raise errors.UnknownBarcode(ref)
         if not lineage[-1].is_shelf:
@@ -159,9 +164,7 @@ def day_span(text: str) -> tuple[datetime, datetime]:
 
 
 async def _location(code: str, queries: Queries) -> Location:
-    contents = await queries.location_contents(code.strip())
-    if contents is None:
-        contents = await queries.location_contents(barcodes.normalise(code))
+    contents = await barcodes.look_up(queries.location_contents, code)
     if contents is None:
         raise errors.UnknownBarcode(code)
     return contents.location
@@ -215,12 +218,10 @@ async def _box_label(
 
 
 async def _badges(codes: Sequence[str], queries: Queries) -> list[labels.LabelSpec]:
-    people = await queries.principals(
-        [c.strip() for c in codes] + [barcodes.normalise(c) for c in codes]
-    )
+    people = await queries.principals(k for c in codes for k in barcodes.lookup_keys(c))
     specs: list[labels.LabelSpec] = []
     for code in codes:
-        person = people.get(code.strip()) or people.get(barcodes.normalise(code))
+        person = barcodes.find(people, code)
         if person is None or not person.badge_barcode:
             raise errors.UnknownPrincipal(f"{code!r} is not a person with a badge")
         specs.append(

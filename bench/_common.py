@@ -11,7 +11,7 @@ import asyncpg
 
 from archive_svc import bootstrap
 from archive_svc.config import load_settings
-from archive_svc.domain import custody
+from archive_svc.domain import chain
 
 BASE_URL = os.environ.get("ARCHIVE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
@@ -47,14 +47,14 @@ def server_entry(
     prev_hash: str,
     from_ref: str | None = None,
     hash_: str = "",
-) -> custody.LedgerEntry:
+) -> chain.LedgerEntry:
     """A ledger entry timed by the server at ``at``, with an empty payload.
 
     No device, scan time, request or task. Not sealed: ``hash_`` stays as given, so
     call ``.sealed()`` for a real chain. ``repositories.movement_row`` turns it into
     a ``movement`` row for COPY or INSERT.
     """
-    return custody.LedgerEntry(
+    return chain.LedgerEntry(
         seq=seq,
         event_id=event_id,
         kind=kind,

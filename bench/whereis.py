@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import asyncpg
 import httpx
 
-from archive_svc.domain import barcodes, custody
+from archive_svc.domain import barcodes, chain
 from archive_svc.persistence.rowmap import MOVEMENT_TYPES, movement_row
 from archive_svc.services import registry
 from bench._common import (
@@ -80,7 +80,7 @@ async def _copy_items(
 ) -> list[str]:
     now = datetime.now(UTC)
     items, positions, ledger, codes = [], [], [], []
-    prev = custody.GENESIS_HASH
+    prev = chain.GENESIS_HASH
     boxes = max(total // (FILES_PER_BOX + 1), 1)
     box_ids: list[tuple[str, str]] = []
     for n in range(total):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import TypeVar
 
 from archive_svc.domain import errors
 
@@ -17,6 +18,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _AIM = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 _BODY = re.compile(r"^[0-9A-Z]+$")
+_T = TypeVar("_T")
 
 
 class Kind(enum.Enum):
@@ -48,6 +50,30 @@ def normalise(raw: str) -> str:
     """Canonical form of typed or scanned input, without validating it."""
     code, _ = strip_aim(raw.strip())
     return code.replace(" ", "").replace("-", "").upper()
+
+
+def lookup_keys(ref: str) -> tuple[str, ...]:
+    """How a typed reference is looked up: as written (stripped), else as a
+    normalised barcode (a location code or a person id is not a barcode)."""
+    stripped, code = ref.strip(), normalise(ref)
+    return (stripped,) if code == stripped else (stripped, code)
+
+
+def find(found: Mapping[str, _T], ref: str) -> _T | None:
+    """The entry of ``found`` for ``ref``, by :func:`lookup_keys` in order."""
+    for key in lookup_keys(ref):
+        if key in found:
+            return found[key]
+    return None
+
+
+async def look_up(query: Callable[[str], Awaitable[_T | None]], ref: str) -> _T | None:
+    """``query`` by :func:`lookup_keys` in order; the first answer found."""
+    for key in lookup_keys(ref):
+        answer = await query(key)
+        if answer is not None:
+            return answer
+    return None
 
 
 def parse(raw: str) -> tuple[Kind, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -137,3 +138,49 @@ class Position:
     event_id: str
     destination: str = ""
     last_verified_at: datetime | None = None
+
+
+CONTAINER_LEVELS = 3
+"""Most containers between an item and its place (an envelope in a file in a box
+is two; one more is tolerated). Every walk up the custody chain stops there: the
+loaders, :func:`place_of` and the where-is and inventory SQL (one join per level)."""
+
+
+def custody_chain(
+    item_id: str, positions: Mapping[str, Position]
+) -> Iterator[Position]:
+    """The item's position, then its containers' outwards, while they are loaded.
+
+    Stops after the first position not held by a container, or after
+    ``CONTAINER_LEVELS`` containers.
+    """
+    current = item_id
+    for _ in range(CONTAINER_LEVELS + 1):
+        position = positions.get(current)
+        if position is None:
+            return
+        yield position
+        if position.custodian.kind is not CustodianKind.CONTAINER:
+            return
+        current = position.custodian.id
+
+
+def place_of(item_id: str, positions: Mapping[str, Position]) -> str | None:
+    """Id of the location an item physically sits at, through its containers."""
+    *_, last = (None, *custody_chain(item_id, positions))
+    if last is not None and last.custodian.kind is CustodianKind.LOCATION:
+        return last.custodian.id
+    return None
+
+
+def unloaded_containers(positions: Mapping[str, Position]) -> set[str]:
+    """Containers holding a loaded position whose own position is not loaded yet.
+
+    Loaders call it up to ``CONTAINER_LEVELS`` times to load a chain level by level.
+    """
+    return {
+        p.custodian.id
+        for p in positions.values()
+        if p.custodian.kind is CustodianKind.CONTAINER
+        and p.custodian.id not in positions
+    }

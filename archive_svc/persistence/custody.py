@@ -7,7 +7,9 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from archive_svc.domain.custody import Home, LedgerEntry
+from archive_svc.domain.chain import LedgerEntry
+from archive_svc.domain.custody import Home
+from archive_svc.domain.ledger import InboxRecord
 from archive_svc.domain.model import (
     DEFAULT_WIDTH_MM,
     Item,
@@ -242,13 +244,13 @@ class PiccoloInbox(ports.InboxRepository):
     def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
-    async def get_many(self, event_ids: Iterable[str]) -> dict[str, ports.InboxRecord]:
+    async def get_many(self, event_ids: Iterable[str]) -> dict[str, InboxRecord]:
         rows = await rowmap.select_in(
             self._engine, self._COLUMNS, "movement_inbox", "event_id", event_ids
         )
-        return {r["event_id"]: ports.InboxRecord(**r) for r in rows}
+        return {r["event_id"]: InboxRecord(**r) for r in rows}
 
-    async def add_many(self, records: Sequence[ports.InboxRecord]) -> None:
+    async def add_many(self, records: Sequence[InboxRecord]) -> None:
         rows = [
             (
                 r.event_id,

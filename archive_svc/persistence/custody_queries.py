@@ -8,7 +8,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from archive_svc.domain.custody import LedgerEntry
+from archive_svc.domain.chain import LedgerEntry
 from archive_svc.domain.model import (
     DEFAULT_WIDTH_MM,
     CustodianKind,
@@ -20,6 +20,9 @@ from archive_svc.persistence import custody, rowmap, sql
 from archive_svc.persistence.engine import is_sqlite
 from archive_svc.services.ports import custody as ports
 
+# The custody chain in SQL: one LEFT JOIN pair (container item, its position) per
+# level, as ``model.custody_chain`` walks it in Python. Containers nest two deep
+# (an envelope in a file in a box), within ``model.CONTAINER_LEVELS``.
 _WHERE_IS = (
     "SELECT i.id, i.barcode, i.kind, i.number, i.division, i.width_mm, i.home_location, i.home_container,"
     " p.item_id, p.state, p.custodian_kind, p.custodian_id, p.custodian_label, p.since, p.last_seq,"

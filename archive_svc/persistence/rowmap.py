@@ -11,7 +11,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from archive_svc.domain import errors
-from archive_svc.domain.custody import LedgerEntry
+from archive_svc.domain.chain import LedgerEntry
 from archive_svc.domain.model import (
     Custodian,
     CustodianKind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archive_svc.domain import custody
+from archive_svc.domain import chain
 from archive_svc.services.ports.custody import CustodyQueries
 
 
@@ -12,7 +12,7 @@ from archive_svc.services.ports.custody import CustodyQueries
 class VerifyReport:
     checked: int
     head_hash: str
-    broken: custody.ChainBreak | None
+    broken: chain.ChainBreak | None
 
     @property
     def intact(self) -> bool:
@@ -21,14 +21,14 @@ class VerifyReport:
 
 async def verify_ledger(queries: CustodyQueries) -> VerifyReport:
     """Recompute every link of the chain; stop at the first broken entry."""
-    prev, expected, checked = custody.GENESIS_HASH, 1, 0
+    prev, expected, checked = chain.GENESIS_HASH, 1, 0
     try:
         async for entry in queries.ledger():
-            broken = custody.verify_chain_step(entry, prev, expected)
+            broken = chain.verify_chain_step(entry, prev, expected)
             if broken is not None:
                 return VerifyReport(checked, prev, broken)
             prev, expected, checked = entry.hash, expected + 1, checked + 1
     except (ValueError, TypeError, KeyError) as exc:
-        unreadable = custody.ChainBreak(expected, "", f"unreadable row: {exc}")
+        unreadable = chain.ChainBreak(expected, "", f"unreadable row: {exc}")
         return VerifyReport(checked, prev, unreadable)
     return VerifyReport(checked, prev, None)

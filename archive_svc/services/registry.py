@@ -84,8 +84,7 @@ async def _locations(
     cmds: Sequence[commands.RegisterLocation], uow: AbstractUnitOfWork
 ) -> list[Location]:
     parents = await uow.locations.by_refs(
-        {barcodes.normalise(c.parent) for c in cmds if c.parent}
-        | {c.parent for c in cmds if c.parent}
+        k for c in cmds if c.parent for k in barcodes.lookup_keys(c.parent)
     )
     fresh = iter(
         await allocate_barcodes(
@@ -97,7 +96,7 @@ async def _locations(
         kind = _location_kind(c.kind)
         parent = None
         if c.parent:
-            parent = parents.get(c.parent) or parents.get(barcodes.normalise(c.parent))
+            parent = barcodes.find(parents, c.parent)
             if parent is None:
                 raise errors.UnknownTarget(
                     f"parent location {c.parent!r} is not registered"

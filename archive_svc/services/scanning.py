@@ -20,7 +20,7 @@ import logging
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
-from archive_svc.domain import barcodes, commands, custody, errors, scanning
+from archive_svc.domain import barcodes, chain, commands, errors, ledger, scanning
 from archive_svc.domain.model import CustodianKind, Position
 from archive_svc.domain.scanning import DeviceSession, Read, ReadKind
 from archive_svc.services import custody as custody_service
@@ -101,7 +101,7 @@ async def _hold_back(
 ) -> bool:
     """True when the read waits for missing ones (the first hold is persisted)."""
     if session.gap_since is None:
-        held = replace(session, gap_since=custody.iso(now))
+        held = replace(session, gap_since=chain.iso(now))
         await _save(uow, cmd.device_id, held, now)
         await uow.commit()
         return True
@@ -190,7 +190,7 @@ def _rejection(
 
 def _parse_time(raw: str | None) -> datetime | None:
     try:
-        return custody_service.parse_timestamp(raw)
+        return ledger.parse_timestamp(raw)
     except errors.InvalidTimestamp:
         return None
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from archive_svc.domain import barcodes, custody
+from archive_svc.domain import barcodes, chain
 from archive_svc.services import ledger
 from archive_svc.services.custody import record_movements
 from tests import builders as b
@@ -191,7 +191,7 @@ async def test_location_barcode_cannot_be_moved_as_an_item(world):
 
 async def test_scanned_at_in_the_future_or_garbled_is_rejected(world):
     runtime, shelves, boxes, _ = world
-    future = custody.iso(runtime.clock.now() + timedelta(hours=1))
+    future = chain.iso(runtime.clock.now() + timedelta(hours=1))
     results = await record(
         runtime,
         b.move(boxes[0].barcode, "accession", shelves[0].barcode, scanned_at=future),
@@ -209,7 +209,7 @@ async def test_movement_older_than_the_current_position_is_refused(world):
     runtime, shelves, boxes, _ = world
     x = boxes[0].barcode
     await record(runtime, b.move(x, "accession", shelves[0].barcode))
-    past = custody.iso(runtime.clock.now() - timedelta(hours=2))
+    past = chain.iso(runtime.clock.now() - timedelta(hours=2))
     (r,) = await record(
         runtime, b.move(x, "relocate", shelves[1].barcode, scanned_at=past)
     )

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
 from archive_svc import bootstrap, cli
-from archive_svc.domain import commands, custody
+from archive_svc.domain import chain, commands, custody
 from archive_svc.domain.model import Item, Location, State, Virtual
 from archive_svc.services import ledger, registry
 from archive_svc.services.custody import record_movements
@@ -192,7 +192,7 @@ def request(scene: Scene, step: Step, now: datetime) -> commands.MovementRequest
     scanned = (
         None
         if step.scanned_ago_s is None
-        else custody.iso(now - timedelta(seconds=step.scanned_ago_s))
+        else chain.iso(now - timedelta(seconds=step.scanned_ago_s))
     )
     return b.move(
         scene.ref(step.item) or "",

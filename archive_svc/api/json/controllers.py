@@ -143,10 +143,7 @@ class LocationController(Controller):
         self, barcode: s.BarcodePath, queries: Queries
     ) -> s.LocationContentsOut:
         """What a location holds now, with occupancy of its shelf space."""
-        contents = await queries.location_contents(barcode.strip())
-        contents = contents or await queries.location_contents(
-            barcodes.normalise(barcode)
-        )
+        contents = await barcodes.look_up(queries.location_contents, barcode)
         if contents is None:
             raise errors.UnknownBarcode(barcodes.normalise(barcode))
         return convert.contents_out(contents)

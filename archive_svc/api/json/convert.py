@@ -1,7 +1,7 @@
 """Explicit conversions between API structs and commands / read models."""
 
 from archive_svc.api.json import schemas as s
-from archive_svc.domain import commands, custody, events
+from archive_svc.domain import chain, commands, events
 from archive_svc.domain.model import Location
 from archive_svc.services.ports import custody as ports
 
@@ -81,7 +81,7 @@ def item_out(view: ports.ItemView) -> s.ItemOut:
     )
 
 
-def history_entry(e: custody.LedgerEntry) -> s.HistoryEntry:
+def history_entry(e: chain.LedgerEntry) -> s.HistoryEntry:
     return s.HistoryEntry(
         e.seq,
         e.event_id,

@@ -7,21 +7,10 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive_svc.domain.custody import Home, LedgerEntry
+from archive_svc.domain.chain import LedgerEntry
+from archive_svc.domain.custody import Home
+from archive_svc.domain.ledger import InboxRecord
 from archive_svc.domain.model import Item, Location, Position
-
-
-@dataclass(frozen=True)
-class InboxRecord:
-    event_id: str
-    digest: str
-    outcome: str
-    code: str
-    message: str
-    seq: int | None
-    source: str
-    submitted_by: str
-    received_at: datetime
 
 
 class ItemRepository(abc.ABC):

@@ -12,11 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive_svc.domain import custody, errors
+from archive_svc.domain.chain import GENESIS_HASH, LedgerEntry, verify_chain
 from archive_svc.domain.custody import (
     ALLOWED_FROM,
-    GENESIS_HASH,
     Intent,
-    LedgerEntry,
     MovementKind,
     Target,
 )
@@ -186,7 +185,7 @@ def refusal_for(kind: MovementKind, state: State | None) -> type[errors.DomainEr
 
 def decide(
     kind: MovementKind, state: State | None, **changes: object
-) -> custody.Outcome:
+) -> custody.Effect:
     the_intent, target, item = GOOD[kind]
     if changes:
         the_intent = replace(the_intent, **changes)  # type: ignore[arg-type]
@@ -205,7 +204,7 @@ def test_each_kind_starts_only_from_its_allowed_states(
 ) -> None:
     if state in ALLOWED_FROM[kind]:
         outcome = decide(kind, state)
-        assert isinstance(outcome, custody.Outcome)
+        assert isinstance(outcome, custody.Effect)
     else:
         with pytest.raises(errors.DomainError) as refused:
             decide(kind, state)
@@ -335,7 +334,7 @@ def test_destroy_needs_a_reason() -> None:
 
 def shelve_on(
     loc: Location, free_mm: int | None, item: Item = FILE, **kw: object
-) -> custody.Outcome:
+) -> custody.Effect:
     return custody.decide_movement(
         intent(K.SHELVE, **kw),
         item,
@@ -410,7 +409,7 @@ def test_accession_to_intake_starts_in_intake() -> None:
 
 def store_in(
     item: Item, container: Item, container_state: State | None = State.IN_STORAGE
-) -> custody.Outcome:
+) -> custody.Effect:
     return custody.decide_movement(
         intent(K.ACCESSION),
         item,
@@ -480,7 +479,7 @@ def test_verify_at_the_recorded_shelf_changes_nothing() -> None:
     outcome = custody.decide_movement(
         intent(K.VERIFY), FILE, pos, Target(location=SHELF_2), SHELF_2.id
     )
-    assert outcome == custody.Outcome(State.IN_STORAGE, pos.custodian, False)
+    assert outcome == custody.Effect(State.IN_STORAGE, pos.custodian, False)
 
 
 def test_verify_of_a_boxed_file_at_the_shelf_of_its_box_passes() -> None:
@@ -515,7 +514,7 @@ def test_verify_needs_a_place() -> None:
 
 def seal(
     payload: dict[str, object], reason: str = "", item: Item = ENVELOPE
-) -> custody.Outcome:
+) -> custody.Effect:
     return custody.decide_movement(
         intent(K.SEAL_EVENT, payload=payload, reason=reason),
         item,
@@ -556,7 +555,7 @@ def test_seal_event_rules(
 # --- corrections and roles ---------------------------------------------------------------
 
 
-def correct(target: Target, **kw: object) -> custody.Outcome:
+def correct(target: Target, **kw: object) -> custody.Effect:
     fields: dict[str, object] = {
         "reason": "wrong scan",
         "actor_roles": MANAGER,
@@ -830,8 +829,8 @@ def test_canonical_json_is_a_fixed_point_and_independent_of_key_order(
 
 
 def test_intact_chain_verifies() -> None:
-    assert custody.verify_chain(chain(6)) is None
-    assert custody.verify_chain([]) is None
+    assert verify_chain(chain(6)) is None
+    assert verify_chain([]) is None
 
 
 @given(st.integers(2, 8).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n))))
@@ -841,7 +840,7 @@ def test_changed_content_breaks_the_chain_at_that_entry(
     n, k = n_and_k
     entries = chain(n)
     entries[k - 1] = replace(entries[k - 1], reason="edited")
-    broken = custody.verify_chain(entries)
+    broken = verify_chain(entries)
     assert broken is not None
     assert (broken.seq, broken.problem) == (k, "content does not match its hash")
 
@@ -850,7 +849,7 @@ def test_changed_content_breaks_the_chain_at_that_entry(
 def test_a_resealed_forged_entry_breaks_the_link_of_the_next(k: int) -> None:
     entries = chain(5)
     entries[k - 1] = replace(entries[k - 1], to_ref="location:elsewhere").sealed()
-    broken = custody.verify_chain(entries)
+    broken = verify_chain(entries)
     if k == 5:
         assert broken is None, "the head itself is only anchored by chain_head"
     else:
@@ -861,18 +860,18 @@ def test_a_resealed_forged_entry_breaks_the_link_of_the_next(k: int) -> None:
 def test_a_removed_entry_is_reported_as_a_sequence_gap() -> None:
     entries = chain(5)
     del entries[2]
-    broken = custody.verify_chain(entries)
+    broken = verify_chain(entries)
     assert broken is not None and broken.seq == 4 and "expected 3" in broken.problem
 
 
 def test_chain_must_start_from_the_genesis_hash() -> None:
     forged = entry(prev_hash="11" * 32).sealed()
-    broken = custody.verify_chain([forged])
+    broken = verify_chain([forged])
     assert broken is not None and broken.seq == 1 and "prev_hash" in broken.problem
 
 
 def test_a_changed_stored_hash_is_reported_at_its_entry() -> None:
     entries = chain(4)
     entries[1] = replace(entries[1], hash="f" * 64)
-    broken = custody.verify_chain(entries)
+    broken = verify_chain(entries)
     assert broken is not None and broken.seq == 2

@@ -100,9 +100,7 @@ class ConsoleController(Controller):
     async def location(
         self, request: Request[Any, Any, Any], ref: Ref, queries: Queries
     ) -> Template:
-        contents = await queries.location_contents(ref.strip())
-        if contents is None and barcodes.is_valid(ref):
-            contents = await queries.location_contents(barcodes.normalise(ref))
+        contents = await barcodes.look_up(queries.location_contents, ref)
         if contents is None:
             raise errors.UnknownBarcode(ref.strip())
         return page(request, "agents/location.html", contents=contents)
