@@ -19,7 +19,9 @@ class MovementRequest:
     actor: str | None = None
     device_id: str | None = None
     device_seq: int | None = None
-    scanned_at: str | None = None
+    scanned_at: str | datetime | None = None
+    """Device time: the text submitted to the API (checked when judged), or the
+    time a scanner read was parsed into at the edge."""
     reason: str = ""
     force: bool = False
     request_id: str | None = None
@@ -37,10 +39,11 @@ class RecordScan:
     device_seq: int
     code: str
     aim: str | None = None
-    scanned_at: str | None = None
+    scanned_at: datetime | None = None
+    """Device time, timezone-aware UTC (parsed once, by the consumer's decoder)."""
     source: str = "scan"
-    received_at: datetime | None = None
-    """When the consumer took it off the broker; the service clock when None."""
+    received_at: datetime = field(kw_only=True)
+    """When the consumer took it off the broker."""
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,12 @@ def digest(request: commands.MovementRequest) -> str:
 _REQUEST_FIELDS = tuple(f.name for f in fields(commands.MovementRequest))
 
 
-def parse_timestamp(raw: str | None) -> datetime | None:
+def parse_timestamp(raw: str | datetime | None) -> datetime | None:
+    """A device time as submitted: ISO 8601 text with a zone, or a parsed time."""
+    if isinstance(raw, datetime):
+        if raw.tzinfo is None:
+            raise errors.InvalidTimestamp(f"scanned_at {raw} has no time zone")
+        return raw
     if raw is None or raw == "":
         return None
     try:

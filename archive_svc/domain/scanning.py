@@ -37,6 +37,7 @@ import enum
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Any, Literal
 
 from archive_svc.domain import commands
@@ -141,7 +142,7 @@ class Read:
     code: str
     kind: ReadKind
     source: str = "scan"
-    scanned_at: str | None = None
+    scanned_at: datetime | None = None
     location: LocationFacts | None = None
     item: ItemFacts | None = None
     badge: BadgeFacts | None = None

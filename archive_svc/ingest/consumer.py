@@ -159,6 +159,7 @@ def decode(msg: Message) -> commands.RecordScan:
         raise ValueError(f"device {scan.device_id!r} published on {msg.topic}")
     return commands.RecordScan(
         scan_id=scan.scan_id, device_id=scan.device_id, device_seq=scan.device_seq,
-        code=scan.code, aim=scan.aim, scanned_at=scan.scanned_at, source=scan.source,
+        code=scan.code, aim=scan.aim, source=scan.source,
+        scanned_at=datetime.fromisoformat(scan.scanned_at) if scan.scanned_at else None,
         received_at=datetime.now(UTC),
     )  # fmt: skip

@@ -111,15 +111,17 @@ class PiccoloLocations(ports.LocationRepository):
 
     async def by_refs(self, refs: Iterable[str]) -> dict[str, Location]:
         refs = set(refs)
-        found: dict[str, Location] = {}
-        for row in await rowmap.select_in(
-            self._engine, rowmap.LOCATION_COLUMNS, "location", "barcode", refs
-        ):
-            found[row["barcode"]] = rowmap.location_from_row(row)
-        for row in await rowmap.select_in(
-            self._engine, rowmap.LOCATION_COLUMNS, "location", "code", refs
-        ):
-            found[row["code"]] = rowmap.location_from_row(row)
+        rows = await rowmap.select_by_either(
+            self._engine, rowmap.LOCATION_COLUMNS, "location", ("barcode", "code"), refs
+        )
+        found = {
+            r["barcode"]: rowmap.location_from_row(r)
+            for r in rows
+            if r["barcode"] in refs
+        }
+        found.update(
+            {r["code"]: rowmap.location_from_row(r) for r in rows if r["code"] in refs}
+        )
         return found
 
     async def by_ids(self, ids: Iterable[str]) -> dict[str, Location]:

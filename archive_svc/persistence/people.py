@@ -15,22 +15,24 @@ from archive_svc.services.ports import people as ports
 
 
 class PiccoloPrincipals(ports.PrincipalRepository):
+    _COLUMNS = "id, display_name, roles, division, unit, badge_barcode, active"
+
     def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
 
-    _COLUMNS = "id, display_name, roles, division, unit, badge_barcode, active"
-
     async def by_refs(self, refs: Iterable[str]) -> dict[str, Principal]:
         refs = set(refs)
-        found: dict[str, Principal] = {}
-        for row in await rowmap.select_in(
-            self._engine, self._COLUMNS, "principal", "id", refs
-        ):
-            found[row["id"]] = rowmap.principal_from_row(row)
-        for row in await rowmap.select_in(
-            self._engine, self._COLUMNS, "principal", "badge_barcode", refs
-        ):
-            found[row["badge_barcode"]] = rowmap.principal_from_row(row)
+        rows = await rowmap.select_by_either(
+            self._engine, self._COLUMNS, "principal", ("id", "badge_barcode"), refs
+        )
+        found = {r["id"]: rowmap.principal_from_row(r) for r in rows if r["id"] in refs}
+        found.update(
+            {
+                r["badge_barcode"]: rowmap.principal_from_row(r)
+                for r in rows
+                if r["badge_barcode"] in refs
+            }
+        )
         return found
 
     async def add(self, principal: Principal) -> None:

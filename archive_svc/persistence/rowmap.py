@@ -44,6 +44,29 @@ async def select_in(
     return rows
 
 
+async def select_by_either(
+    engine: Engine[Any],
+    columns: str,
+    table: str,
+    keys: tuple[str, str],
+    values: Iterable[str],
+) -> list[dict[str, Any]]:
+    """Rows whose first or second key column is in ``values``, in one statement
+    per chunk (each chunk's values are sent once per key)."""
+    rows: list[dict[str, Any]] = []
+    items = sorted(set(values))
+    first, second = keys
+    for start in range(0, len(items), _CHUNK // 2):
+        chunk = items[start : start + _CHUNK // 2]
+        marks = sql.placeholders(len(chunk))
+        query = (
+            f"SELECT {columns} FROM {table}"
+            f" WHERE {first} IN ({marks}) OR {second} IN ({marks})"
+        )
+        rows.extend(await sql.fetch(engine, query, *chunk, *chunk))
+    return rows
+
+
 ITEM_COLUMNS = (
     "id, barcode, kind, number, division, width_mm, home_location, home_container"
 )

@@ -8,7 +8,9 @@
 processed and the gap is reported on its outcome and in the log. A read older than
 the last processed one (a new id) is processed and flagged ``late``.
 
-Movements go through ``custody.record_in``, the same judging and ledger code as the
+An item read loads its facts once (``custody.load_facts``, chain head locked first):
+they serve both the state machine and the judging of the movement it decides, which
+goes through ``custody.judge_and_write``, the same judging and ledger code as the
 API, inside this read's transaction; custody refusals are journaled there, and every
 other refused read is journaled here.
 """
@@ -20,8 +22,9 @@ import logging
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
-from archive_svc.domain import barcodes, chain, commands, errors, ledger, scanning
-from archive_svc.domain.model import CustodianKind, Position
+from archive_svc.domain import barcodes, chain, commands, errors, scanning
+from archive_svc.domain.ledger import Facts
+from archive_svc.domain.model import place_of
 from archive_svc.domain.scanning import DeviceSession, Read, ReadKind
 from archive_svc.services import custody as custody_service
 from archive_svc.services.custody import LedgerPolicy
@@ -124,11 +127,14 @@ async def _process(
     now: datetime,
     policy: LedgerPolicy,
 ) -> ScanOutcome:
-    read = await classify(cmd, uow)
+    read, facts = await classify(cmd, session, uow)
     session, decision = scanning.step(session, read)
     fb, movement_id = decision.feedback, None
     if decision.movement is not None:
-        verdict = await _record_movement(decision.movement, cmd, uow, now, policy)
+        assert facts is not None  # only an item read moves something
+        verdict = await _record_movement(
+            decision.movement, cmd, facts, uow, now, policy
+        )
         if isinstance(verdict, scanning.Feedback):
             fb = verdict
         else:
@@ -147,7 +153,7 @@ async def _process(
     await uow.scans.add(
         ScanRecord(
             cmd.scan_id, cmd.device_id, cmd.device_seq, cmd.code, cmd.aim, cmd.source,
-            _parse_time(cmd.scanned_at), cmd.received_at or now, fb.status, fb.code,
+            cmd.scanned_at, cmd.received_at, fb.status, fb.code,
             fb.message, movement_id, flags,
         )
     )  # fmt: skip
@@ -160,6 +166,7 @@ async def _process(
 async def _record_movement(
     movement: commands.MovementRequest,
     cmd: commands.RecordScan,
+    facts: Facts,
     uow: AbstractUnitOfWork,
     now: datetime,
     policy: LedgerPolicy,
@@ -168,7 +175,7 @@ async def _record_movement(
     batch = commands.RecordMovements(
         (movement,), submitted_by=cmd.device_id, source="scan"
     )
-    (result,) = await custody_service.record_in(batch, uow, now, policy)
+    (result,) = await custody_service.judge_and_write(batch, facts, uow, now, policy)
     if result.status in ("recorded", "duplicate") and result.seq is not None:
         return movement.event_id
     return scanning.refusal(movement, result.code or "", result.message)
@@ -188,41 +195,46 @@ def _rejection(
     return Rejection(cmd.scan_id, "scan", code, message, body, cmd.device_id, now)
 
 
-def _parse_time(raw: str | None) -> datetime | None:
-    try:
-        return ledger.parse_timestamp(raw)
-    except errors.InvalidTimestamp:
-        return None
-
-
 # --- classification ------------------------------------------------------------------
 
 
-async def classify(cmd: commands.RecordScan, uow: AbstractUnitOfWork) -> Read:
-    """What the read is, with the facts the state machine needs."""
+async def classify(
+    cmd: commands.RecordScan, session: DeviceSession, uow: AbstractUnitOfWork
+) -> tuple[Read, Facts | None]:
+    """What the read is, with the facts the state machine needs.
+
+    An item read loads, after locking the chain head, everything judging its
+    movement will need (the item, its containers and place, the session's
+    selected shelf or requester and its agent): those facts come back with the
+    read, so the movement is judged without loading them again.
+    """
     raw = cmd.code.strip()
     base = Read(
         cmd.scan_id, cmd.device_id, cmd.device_seq, raw, ReadKind.MALFORMED,
         cmd.source, cmd.scanned_at,
     )  # fmt: skip
     if raw.upper() in scanning.COMMAND_CODES:
-        return replace(base, code=raw.upper(), kind=ReadKind.COMMAND)
+        return replace(base, code=raw.upper(), kind=ReadKind.COMMAND), None
     if raw.upper() in scanning.REASONS:
-        return replace(base, code=raw.upper(), kind=ReadKind.REASON)
+        return replace(base, code=raw.upper(), kind=ReadKind.REASON), None
     if scanning.is_command_code(raw.upper()):
-        return base
+        return base, None
     try:
         kind, code = barcodes.parse(raw)
     except errors.InvalidBarcode:
-        return base
+        return base, None
     unknown = replace(base, code=code, kind=ReadKind.UNKNOWN)
     if kind is barcodes.Kind.LOCATION:
-        return await _location(unknown, uow)
+        return await _location(unknown, uow), None
     if kind is barcodes.Kind.BADGE:
-        return await _badge(unknown, uow)
+        return await _badge(unknown, uow), None
     if kind is barcodes.Kind.OUT_CARD:
-        return replace(base, code=code)
-    return await _item(unknown, uow)
+        return replace(base, code=code), None
+    want = custody_service.wanted(
+        [code], [session.location, session.requester], [session.agent]
+    )
+    facts = await custody_service.load_facts(uow, [cmd.scan_id], want)
+    return _item(unknown, facts), facts
 
 
 async def _location(read: Read, uow: AbstractUnitOfWork) -> Read:
@@ -249,31 +261,19 @@ async def _badge(read: Read, uow: AbstractUnitOfWork) -> Read:
     return replace(read, kind=ReadKind.BADGE, badge=facts)
 
 
-async def _item(read: Read, uow: AbstractUnitOfWork) -> Read:
-    item = (await uow.items.by_barcodes([read.code])).get(read.code)
+def _item(read: Read, facts: Facts) -> Read:
+    item = facts.items.get(read.code)
     if item is None:
         return read
-    position = (await uow.positions.get_many([item.id])).get(item.id)
-    shelf = await _shelf_barcode(position, uow)
-    facts = scanning.ItemFacts(
-        item.barcode, position.state.value if position else None, shelf
+    position = facts.positions.get(item.id)
+    place = place_of(item.id, facts.positions)
+    shelf = facts.locations.get(place) if place else None
+    item_facts = scanning.ItemFacts(
+        item.barcode,
+        position.state.value if position else None,
+        shelf.barcode if shelf else None,
     )
-    return replace(read, kind=ReadKind.ITEM, item=facts)
-
-
-async def _shelf_barcode(
-    position: Position | None, uow: AbstractUnitOfWork
-) -> str | None:
-    """Barcode of the location an item sits at, through up to three containers."""
-    for _ in range(4):
-        if position is None or position.custodian.kind is CustodianKind.PERSON:
-            return None
-        cid = position.custodian.id
-        if position.custodian.kind is CustodianKind.LOCATION:
-            loc = (await uow.locations.by_ids([cid])).get(cid)
-            return loc.barcode if loc else None
-        position = (await uow.positions.get_many([cid])).get(cid)
-    return None
+    return replace(read, kind=ReadKind.ITEM, item=item_facts)
 
 
 async def journal_bad_message(

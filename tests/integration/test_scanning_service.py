@@ -26,7 +26,10 @@ class Station:
         if seq is None:
             self.seq += 1
             seq = self.seq
-        return commands.RecordScan(str(uuid.uuid4()), self.device, seq, code)
+        return commands.RecordScan(
+            str(uuid.uuid4()), self.device, seq, code,
+            received_at=self.runtime.clock.now(),
+        )  # fmt: skip
 
     async def send(self, cmd: commands.RecordScan, **kw):
         rt = self.runtime
