@@ -24,7 +24,9 @@ from archive_svc.services.ports import (
     Queries,
     SystemClock,
 )
+from archive_svc.services.ports.scans import ScanTexts
 from archive_svc.services.scanning import ScanOutcome, ScanPolicy
+from archive_svc.texts import StationTexts
 from devices.mqtt import EmbeddedBroker
 
 
@@ -38,6 +40,7 @@ class Runtime:
     queries: Queries
     policy: LedgerPolicy
     scan_policy: ScanPolicy = field(default_factory=ScanPolicy)
+    texts: ScanTexts = field(default_factory=StationTexts)
     broker: EmbeddedBroker | None = None
     consumer: ScanConsumer | None = None
 
@@ -46,8 +49,9 @@ class Runtime:
 
     async def record_scan(self, cmd: commands.RecordScan) -> ScanOutcome:
         return await scanning.record_scan(
-            cmd, self.uow(), self.clock, self.policy, self.scan_policy
-        )
+            cmd, self.uow(), self.clock, self.policy, self.scan_policy,
+            texts=self.texts,
+        )  # fmt: skip
 
     async def quarantine(self, topic: str, payload: bytes, reason: str) -> None:
         await scanning.journal_bad_message(

@@ -6,17 +6,17 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from archive_svc.domain import barcodes, scanning
+from archive_svc.domain import barcodes, stations
 from devices.mqtt import MqttParams
 from devices.scanner import Gateway, get_profile
 
-KNOWN_COMMANDS = frozenset(scanning.COMMAND_CODES) | frozenset(scanning.REASON_CODES)
+KNOWN_COMMANDS = frozenset(stations.COMMAND_CODES) | frozenset(stations.REASON_CODES)
 
 
 def validation_error(raw: str) -> str | None:
     """The gateway's check: command sheet codes pass, barcodes need MOD 37-2."""
     code = raw.strip().upper()
-    if scanning.is_command_code(code):
+    if stations.is_command_code(code):
         return None if code in KNOWN_COMMANDS else "unknown_command"
     return barcodes.validation_error(raw)
 

@@ -17,17 +17,20 @@ from archive_svc.api.i18n import LOCALE_DIR, LOCALES
 API_DIR = Path(__file__).parent
 METHODS = [("templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+TEXTS = [("texts.py", "python")]
 KEYWORDS: dict[str, None] = {"_": None, "gettext": None, "N_": None}
 
 
 def extract() -> list[str]:
-    """Every message id used by templates and the api package, in first-seen order."""
+    """Every message id used by templates, the api package and the scanner texts
+    (``archive_svc/texts.py``), in first-seen order."""
     seen: dict[str, None] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(API_DIR), method_map=METHODS, options_map=OPTIONS, keywords=KEYWORDS
-    ):
-        if isinstance(message, str):
-            seen.setdefault(message, None)
+    for directory, methods in ((API_DIR, METHODS), (API_DIR.parent, TEXTS)):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(directory), method_map=methods, options_map=OPTIONS, keywords=KEYWORDS
+        ):
+            if isinstance(message, str):
+                seen.setdefault(message, None)
     return list(seen)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from archive_svc.domain import barcodes, commands, errors
 from archive_svc.domain.model import Item, Location, Principal
+from archive_svc.domain.outcomes import Outcome
 from archive_svc.services import custody, registry
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
 
@@ -198,7 +199,7 @@ class _Stocking:
                 items[start : start + size], targets[start : start + size]
             )
             results = await custody.record_in(batch, uow, self.clock.now(), self.policy)
-            refused = [r for r in results if r.status != "recorded"]
+            refused = [r for r in results if r.status is not Outcome.RECORDED]
             if refused:
                 raise errors.DomainError(
                     f"seeding refused a movement: {refused[0].code}: {refused[0].message}"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from archive_svc import bootstrap, station
 from archive_svc.demo import seeding
-from archive_svc.domain import commands, scanning
+from archive_svc.domain import commands, stations
 from archive_svc.domain.model import Virtual
 from archive_svc.services import custody, registry
 from devices.sim import SimulatedScanner
@@ -50,24 +50,24 @@ async def plan_morning(runtime: bootstrap.Runtime) -> list[Step]:
     s = Step
     return [
         s(agent.badge_barcode, "Claire Martin badges in"),
-        s(scanning.CMD_SHELVE, "shelve the morning's new boxes"),
+        s(stations.CMD_SHELVE, "shelve the morning's new boxes"),
         s(target.barcode, f"on shelf {target.code}"),
         *[s(b, f"new box {b} (from INTAKE)") for b in new_boxes],
-        s(scanning.CMD_PICK, "an urgent request by phone"),
+        s(stations.CMD_PICK, "an urgent request by phone"),
         s("RSN-URGENT", "reason: urgent"),
         s(folder.barcode, f"file {folder.number} taken from box {box.number}"),
-        s(scanning.CMD_HANDOVER, "hand it over"),
+        s(stations.CMD_HANDOVER, "hand it over"),
         s(officer.badge_barcode, "to Linh Nguyen (protection officer)"),
         s(folder.barcode, f"file {folder.number} handed over"),
-        s(scanning.CMD_RETURN, "later: the officer brings it back"),
+        s(stations.CMD_RETURN, "later: the officer brings it back"),
         s(folder.barcode, f"file {folder.number} returned"),
-        s(scanning.CMD_SHELVE, "reshelve it"),
+        s(stations.CMD_SHELVE, "reshelve it"),
         s(shelves[0].barcode, f"on shelf {shelves[0].code}"),
         s(folder.barcode, f"file {folder.number} reshelved"),
-        s(scanning.CMD_RELOCATE, "make room: move a box"),
+        s(stations.CMD_RELOCATE, "make room: move a box"),
         s(other.barcode, f"to shelf {other.code}"),
         s(moved.barcode, f"box {moved.number} relocated"),
-        s(scanning.CMD_CONFIRM, "done for the morning"),
+        s(stations.CMD_CONFIRM, "done for the morning"),
     ]
 
 

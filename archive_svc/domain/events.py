@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archive_svc.domain.outcomes import Outcome
+
 
 @dataclass(frozen=True)
 class MovementResult:
     """The answer for one submitted movement: recorded, duplicate or rejected."""
 
     id: str
-    status: str
+    status: Outcome
+    """``recorded``, ``duplicate`` or ``rejected``."""
     code: str | None = None
     message: str = ""
     seq: int | None = None

@@ -20,6 +20,7 @@ from archive_svc.domain import barcodes, commands, custody, errors, events
 from archive_svc.domain.chain import LedgerEntry, iso
 from archive_svc.domain.custody import Home, Intent, MovementKind, Target
 from archive_svc.domain.model import Item, Location, Position, Principal, place_of
+from archive_svc.domain.outcomes import Outcome
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class Ledger:
             if prior.digest == body_digest:
                 return events.MovementResult(
                     m.event_id,
-                    "duplicate",
+                    Outcome.DUPLICATE,
                     prior.code or None,
                     prior.message,
                     prior.seq,
@@ -131,20 +132,22 @@ class Ledger:
             entry, flags = self._apply(m)
         except errors.DomainError as exc:
             return self._reject(m, exc, inbox=_is_uuid(m.event_id))
-        self._remember(m, body_digest, "recorded", "", "", entry.seq)
-        return events.MovementResult(m.event_id, "recorded", None, "", entry.seq, flags)
+        self._remember(m, body_digest, Outcome.RECORDED, "", "", entry.seq)
+        return events.MovementResult(
+            m.event_id, Outcome.RECORDED, None, "", entry.seq, flags
+        )
 
     def _remember(
         self,
         m: commands.MovementRequest,
         body_digest: str,
-        outcome: str,
+        outcome: Outcome,
         code: str,
         message: str,
         seq: int | None,
     ) -> None:
         record = InboxRecord(
-            m.event_id, body_digest, outcome, code, message, seq, self.source,
+            m.event_id, body_digest, outcome.value, code, message, seq, self.source,
             self.submitted_by, self.now,
         )  # fmt: skip
         self.inbox.append(record)
@@ -156,8 +159,10 @@ class Ledger:
         body = json.dumps(asdict(m), sort_keys=True, default=str)
         self.refusals.append(Refusal(m.event_id, exc.code, exc.message, body))
         if inbox:
-            self._remember(m, digest(m), "rejected", exc.code, exc.message, None)
-        return events.MovementResult(m.event_id, "rejected", exc.code, exc.message)
+            self._remember(m, digest(m), Outcome.REJECTED, exc.code, exc.message, None)
+        return events.MovementResult(
+            m.event_id, Outcome.REJECTED, exc.code, exc.message
+        )
 
     def _apply(
         self, m: commands.MovementRequest

@@ -28,282 +28,94 @@ The service classifies each read and loads the facts the machine needs (the item
 custody state and shelf, the shelf's free space) into :class:`Read`; the machine
 chooses the movement kind from them. The custody rules still judge the movement
 afterwards (:func:`settle` records the result in the session). Every decision
-carries a machine code and a French message with an English variant.
+carries a :class:`Reply`: an outcome, a code and the code's arguments; the edge
+renders its text (``archive_svc.texts``).
 """
 
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
 
 from archive_svc.domain import commands
 from archive_svc.domain.model import State
-
-# Command barcodes, as printed by ``labels.commands`` (a unit test pins the copy).
-CMD_SHELVE = "CMD-SHELVE"
-CMD_PICK = "CMD-PICK"
-CMD_HANDOVER = "CMD-HANDOVER"
-CMD_RETURN = "CMD-RETURN"
-CMD_RELOCATE = "CMD-RELOCATE"
-CMD_DIGITISE = "CMD-DIGITISE"
-CMD_HISTORY = "CMD-HISTORY"
-CMD_VERIFY = "CMD-VERIFY"
-CMD_VERIFY_END = "CMD-VERIFY-END"
-CMD_CONFIRM = "CMD-CONFIRM"
-CMD_CANCEL = "CMD-CANCEL"
-COMMAND_CODES: tuple[str, ...] = (
-    CMD_SHELVE, CMD_PICK, CMD_HANDOVER, CMD_RETURN, CMD_RELOCATE, CMD_DIGITISE,
-    CMD_HISTORY, CMD_VERIFY, CMD_VERIFY_END, CMD_CONFIRM, CMD_CANCEL,
-)  # fmt: skip
-REASONS: Mapping[str, str] = {
-    "RSN-URGENT": "urgent",
-    "RSN-AUDIT": "audit",
-    "RSN-CONSERVE": "conservation",
-    "RSN-OTHER": "other",
-}
-REASON_CODES: tuple[str, ...] = tuple(REASONS)
+from archive_svc.domain.outcomes import Outcome
+from archive_svc.domain.stations import (
+    CMD_CONFIRM,
+    CMD_VERIFY_END,
+    MODE_OF,
+    NEEDS_PLACE,
+    REASONS,
+    DeviceSession,
+    ItemFacts,
+    Mode,
+    Read,
+    ReadKind,
+)
 
 
-def is_command_code(code: str) -> bool:
-    """True for strings shaped like command or reason barcodes (known or not)."""
-    return code.startswith(("CMD-", "RSN-"))
+class Step(enum.StrEnum):
+    """What the agent should scan next (part of several replies)."""
 
-
-class Mode(enum.StrEnum):
-    NONE = "none"
-    SHELVE = "shelve"
-    PICK = "pick"
-    HANDOVER = "hand_over"
-    RETURN = "return"
-    RELOCATE = "relocate"
-    DIGITISE = "digitise"
-    HISTORY = "history"
-    VERIFY = "verify"
-
-
-_MODE_OF = {
-    CMD_SHELVE: Mode.SHELVE, CMD_PICK: Mode.PICK, CMD_HANDOVER: Mode.HANDOVER,
-    CMD_RETURN: Mode.RETURN, CMD_RELOCATE: Mode.RELOCATE, CMD_DIGITISE: Mode.DIGITISE,
-    CMD_HISTORY: Mode.HISTORY, CMD_VERIFY: Mode.VERIFY,
-}  # fmt: skip
-#: Modes that need a selected location before items.
-_NEEDS_PLACE = frozenset({Mode.SHELVE, Mode.RELOCATE, Mode.VERIFY})
-
-
-class ReadKind(enum.StrEnum):
     COMMAND = "command"
+    SHELF = "shelf"
     REASON = "reason"
+    REQUESTER = "requester"
+    RETURNED = "returned"
+    TARGET_SHELF = "target_shelf"
+    TO_SEND = "to_send"
     LOCATION = "location"
-    ITEM = "item"
-    BADGE = "badge"
-    UNKNOWN = "unknown"
-    """A well-formed barcode that nothing in the archive carries."""
-    MALFORMED = "malformed"
-    """Not a barcode of this archive (or an unknown ``CMD-``/``RSN-`` code)."""
+    ITEMS = "items"
+
+
+_FIRST_STEP: Mapping[Mode, Step] = {
+    Mode.SHELVE: Step.SHELF, Mode.PICK: Step.REASON, Mode.HANDOVER: Step.REQUESTER,
+    Mode.RETURN: Step.RETURNED, Mode.RELOCATE: Step.TARGET_SHELF,
+    Mode.DIGITISE: Step.TO_SEND, Mode.HISTORY: Step.TO_SEND,
+    Mode.VERIFY: Step.LOCATION, Mode.NONE: Step.COMMAND,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
-class LocationFacts:
-    barcode: str
+class Reply:
+    """The answer to a read: an outcome, a code and the code's arguments."""
+
+    outcome: Outcome
     code: str
-    is_shelf: bool
-    free_mm: int | None = None
-    neutralised: bool = False
-
-
-@dataclass(frozen=True)
-class ItemFacts:
-    barcode: str
-    state: str | None
-    """Custody state (``model.State`` value), None when never moved."""
-    shelf: str | None = None
-    """Barcode of the shelf the item physically sits on, through its containers."""
-
-
-@dataclass(frozen=True)
-class BadgeFacts:
-    barcode: str
-    principal_id: str
-    name: str = ""
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class Read:
-    """One classified read, with the facts the machine needs."""
-
-    scan_id: str
-    device_id: str
-    device_seq: int
-    code: str
-    kind: ReadKind
-    source: str = "scan"
-    scanned_at: datetime | None = None
-    location: LocationFacts | None = None
-    item: ItemFacts | None = None
-    badge: BadgeFacts | None = None
-
-
-LastAction = Literal["", "mode", "select", "movement"]
-
-
-@dataclass(frozen=True)
-class DeviceSession:
-    """What a station remembers between reads (persisted as JSON)."""
-
-    mode: Mode = Mode.NONE
-    location: str | None = None
-    """Selected shelf (shelve, verify) or target shelf (relocate), by barcode."""
-    reason: str | None = None
-    requester: str | None = None
-    """Badge barcode of the requester (hand-over)."""
-    agent: str | None = None
-    """Principal id of the agent signed in at the station."""
-    agent_badge: str | None = None
-    last_seq: int = 0
-    last_movement: str | None = None
-    last_action: LastAction = ""
-    verified: int = 0
-    discrepancies: int = 0
-    gap_since: str | None = None
-    """When the service first held back a read after a sequence gap (RFC 3339)."""
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
-
-    @classmethod
-    def from_json(cls, text: str) -> DeviceSession:
-        data: dict[str, Any] = json.loads(text)
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["mode"] = Mode(known.get("mode", Mode.NONE))
-        return cls(**known)
-
-
-Status = Literal["accepted", "rejected"]
-
-
-@dataclass(frozen=True)
-class Feedback:
-    status: Status
-    code: str
-    message: str
-    """French, for the agent."""
-    message_en: str
+    args: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Decision:
-    """Feedback only, or a movement for the service to record."""
+    """A reply only, or a movement for the service to record."""
 
-    feedback: Feedback
+    reply: Reply
     movement: commands.MovementRequest | None = None
 
 
-# --- messages ------------------------------------------------------------------------
-
-_MODE_TEXT: Mapping[Mode, tuple[str, str, str, str]] = {
-    # mode: (name fr, name en, next step fr, next step en)
-    Mode.SHELVE: ("Rangement", "Shelve", "scannez la tablette", "scan the shelf"),
-    Mode.PICK: ("Sortie", "Pick", "scannez le motif (RSN-…)", "scan the reason (RSN-…)"),
-    Mode.HANDOVER: ("Remise", "Hand over", "scannez le badge du demandeur", "scan the requester's badge"),
-    Mode.RETURN: ("Retour", "Return", "scannez les articles rendus", "scan the returned items"),
-    Mode.RELOCATE: ("Déplacement", "Relocate", "scannez la tablette de destination", "scan the target shelf"),
-    Mode.DIGITISE: ("Numérisation", "Digitisation", "scannez les articles à envoyer", "scan the items to send"),
-    Mode.HISTORY: ("Mission histoire", "History mission", "scannez les articles à envoyer", "scan the items to send"),
-    Mode.VERIFY: ("Récolement", "Inventory", "scannez l'emplacement", "scan the location"),
-    Mode.NONE: ("Aucun mode", "No mode", "scannez une commande", "scan a command"),
-}  # fmt: skip
-
-_KIND_TEXT: Mapping[str, tuple[str, str]] = {
-    "accession": ("Entrée", "Accession"),
-    "shelve": ("Rangement", "Shelved"),
-    "relocate": ("Déplacement", "Relocated"),
-    "verify": ("Vérifié", "Verified"),
-    "pick": ("Sortie", "Picked"),
-    "hand_over": ("Remise", "Handed over"),
-    "return": ("Retour", "Returned"),
-    "send_to_digitisation": ("Envoi en numérisation", "Sent to digitisation"),
-    "send_to_history_mission": ("Envoi à la mission histoire", "Sent to the history mission"),
-}  # fmt: skip
-
-MESSAGES: Mapping[str, tuple[str, str]] = {
-    "mode_set": ("{mode} : {next}", "{mode_en}: {next_en}"),
-    "agent_set": ("Bonjour {who} : {next}", "Hello {who}: {next_en}"),
-    "location_selected": ("Emplacement {place} : scannez les articles", "Location {place}: scan the items"),
-    "reason_set": ("Motif « {reason} » : scannez les articles à sortir", "Reason '{reason}': scan the items to pick"),
-    "requester_set": ("Demandeur {who} : scannez les articles à remettre", "Requester {who}: scan the items to hand over"),
-    "recorded": ("{kind} : {item}", "{kind_en}: {item}"),
-    "workflow_closed": ("{mode} terminé", "{mode_en} done"),
-    "verify_summary": ("Récolement terminé : {verified} vérifié(s), {discrepancies} écart(s)", "Inventory done: {verified} verified, {discrepancies} discrepancies"),
-    "selection_cancelled": ("Sélection annulée : {next}", "Selection cancelled: {next_en}"),
-    "mode_cancelled": ("Mode annulé : scannez une commande", "Mode cancelled: scan a command"),
-    "nothing_to_cancel": ("Rien à annuler", "Nothing to cancel"),
-    "cancel_recorded": ("Le dernier mouvement est déjà enregistré : demandez une correction à un responsable", "The last movement is already recorded: ask a manager for a correction"),
-    "no_agent": ("Scannez d'abord votre badge agent", "Scan your agent badge first"),
-    "no_mode": ("Aucun mode choisi : scannez une commande (Ranger, Sortir, Retour…)", "No mode set: scan a command (Shelve, Pick, Return…)"),
-    "unknown_barcode": ("Code inconnu : {code} n'est enregistré nulle part ; vérifiez l'étiquette", "Unknown code: {code} is not registered; check the label"),
-    "malformed_barcode": ("Code illisible ou étranger à l'archive : {code} ; rescannez", "Unreadable or foreign code: {code}; scan again"),
-    "wrong_kind_for_mode": ("{code} inattendu en mode {mode} : {next}", "{code} not expected in {mode_en} mode: {next_en}"),
-    "not_a_shelf": ("{code} n'est pas une tablette : scannez une tablette", "{code} is not a shelf: scan a shelf"),
-    "shelf_full": ("Tablette {code} pleine ({free} mm libres) : choisissez-en une autre", "Shelf {code} is full ({free} mm free): choose another"),
-    "shelf_closed": ("Tablette {code} fermée aux dépôts : choisissez-en une autre", "Shelf {code} is closed to deposits: choose another"),
-    "location_required": ("Scannez d'abord l'emplacement", "Scan the location first"),
-    "reason_required": ("Sortie non planifiée : scannez d'abord un motif (RSN-…)", "Unplanned pick: scan a reason (RSN-…) first"),
-    "requester_required": ("Scannez d'abord le badge du demandeur", "Scan the requester's badge first"),
-    "badge_inactive": ("Badge {code} désactivé : voyez un responsable", "Badge {code} is disabled: see a manager"),
-    "not_on_loan": ("{code} n'est pas en prêt ({state}) : rien à retourner", "{code} is not on loan ({state}): nothing to return"),
-    "not_with_agent": ("{code} n'est pas entre vos mains ({state}) : sortez-le d'abord (mode Sortir)", "{code} is not with you ({state}): pick it first"),
-    "not_in_storage": ("{code} n'est pas en rayon ({state})", "{code} is not in storage ({state})"),
-    "on_loan": ("{code} est en prêt : enregistrez d'abord son retour (mode Retour)", "{code} is on loan: record its return first"),
-    "cannot_shelve": ("{code} ne peut pas être rangé ({state}) : enregistrez d'abord son retour", "{code} cannot be shelved ({state}): record its return first"),
-    "already_there": ("{code} est déjà sur {place}", "{code} is already on {place}"),
-    "no_verify_session": ("Aucun récolement en cours", "No inventory session running"),
-    "location_mismatch": ("{code} est enregistré ailleurs : écart signalé, rien n'est déplacé", "{code} is recorded elsewhere: discrepancy reported, nothing moved"),
-    "movement_refused": ("Mouvement refusé ({code}) : {detail}", "Movement refused ({code}): {detail}"),
-}  # fmt: skip
-
-
-class _Fmt(dict[str, object]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def feedback(status: Status, code: str, /, **values: object) -> Feedback:
-    """A feedback with both messages filled from :data:`MESSAGES`."""
-    fr, en = MESSAGES[code]
-    args = _Fmt(values)
-    return Feedback(status, code, fr.format_map(args), en.format_map(args))
-
-
-def _mode_args(mode: Mode, session: DeviceSession | None = None) -> dict[str, str]:
-    name, name_en, nxt, nxt_en = _MODE_TEXT[mode]
+def _mode_args(mode: Mode, session: DeviceSession | None = None) -> dict[str, object]:
+    step = _FIRST_STEP[mode]
     if session is not None and mode is not Mode.NONE:
-        nxt, nxt_en = _next_step(session)
-    return {"mode": name, "mode_en": name_en, "next": nxt, "next_en": nxt_en}
+        step = _next_step(session)
+    return {"mode": mode, "next": step}
 
 
-def _next_step(s: DeviceSession) -> tuple[str, str]:
-    _, _, nxt, nxt_en = _MODE_TEXT[s.mode]
+def _next_step(s: DeviceSession) -> Step:
     ready = (
-        (s.mode in _NEEDS_PLACE and s.location)
+        (s.mode in NEEDS_PLACE and s.location)
         or (s.mode is Mode.PICK and s.reason)
         or (s.mode is Mode.HANDOVER and s.requester)
     )
-    if ready:
-        return "scannez les articles", "scan the items"
-    return nxt, nxt_en
+    return Step.ITEMS if ready else _FIRST_STEP[s.mode]
 
 
-def _reject(code: str, /, **values: object) -> Decision:
-    return Decision(feedback("rejected", code, **values))
+def _reject(code: str, /, **args: object) -> Decision:
+    return Decision(Reply(Outcome.REJECTED, code, args))
 
 
-def _accept(code: str, /, **values: object) -> Decision:
-    return Decision(feedback("accepted", code, **values))
+def _accept(code: str, /, **args: object) -> Decision:
+    return Decision(Reply(Outcome.ACCEPTED, code, args))
 
 
 # --- the machine ---------------------------------------------------------------------
@@ -342,8 +154,8 @@ def _on_malformed(s: DeviceSession, read: Read) -> tuple[DeviceSession, Decision
 
 def _on_command(s: DeviceSession, read: Read) -> tuple[DeviceSession, Decision]:
     code = read.code
-    if code in _MODE_OF:
-        mode = _MODE_OF[code]
+    if code in MODE_OF:
+        mode = MODE_OF[code]
         new = replace(
             s, mode=mode, location=None, reason=None, requester=None,
             last_action="mode", verified=0, discrepancies=0,
@@ -413,7 +225,7 @@ def _on_location(s: DeviceSession, read: Read) -> tuple[DeviceSession, Decision]
     assert loc is not None
     if s.mode is Mode.NONE:
         return s, _reject("no_mode")
-    if s.mode not in _NEEDS_PLACE:
+    if s.mode not in NEEDS_PLACE:
         return s, _wrong_kind(s, read)
     if s.mode is not Mode.VERIFY:
         if not loc.is_shelf:
@@ -446,13 +258,12 @@ def _on_item(s: DeviceSession, read: Read) -> tuple[DeviceSession, Decision]:
         scanned_at=read.scanned_at, reason=reason,
         entry_mode="batch" if read.source == "batch" else "scan",
     )  # fmt: skip
-    fr, en = _KIND_TEXT[kind]
-    fb = feedback("accepted", "recorded", kind=fr, kind_en=en, item=item.barcode)
-    return s, Decision(fb, movement)
+    reply = Reply(Outcome.ACCEPTED, "recorded", {"kind": kind, "item": item.barcode})
+    return s, Decision(reply, movement)
 
 
 def _missing_selection(s: DeviceSession) -> str | None:
-    if s.mode in _NEEDS_PLACE and not s.location:
+    if s.mode in NEEDS_PLACE and not s.location:
         return "location_required"
     if s.mode is Mode.PICK and not s.reason:
         return "reason_required"
@@ -467,7 +278,7 @@ Choice = tuple[str, str | None, str] | Decision
 def _choose(s: DeviceSession, item: ItemFacts) -> Choice:
     """(kind, to, reason) for this item in this mode, or a refusal."""
     state = item.state
-    code, shown = item.barcode, state or "jamais entré"
+    code, shown = item.barcode, state
     if s.mode is Mode.SHELVE:
         return _shelve(s, item)
     if s.mode is Mode.VERIFY:
@@ -533,19 +344,12 @@ _REFUSAL_CODES: Mapping[str, str] = {
 }
 
 
-def refusal(movement: commands.MovementRequest, code: str, detail: str) -> Feedback:
-    """Feedback for a movement the custody rules refused (``code`` from errors)."""
+def refusal(movement: commands.MovementRequest, code: str, detail: str) -> Reply:
+    """The reply for a movement the custody rules refused (``code`` from errors)."""
     mapped = _REFUSAL_CODES.get(code)
     if mapped is None:
-        return feedback("rejected", "movement_refused", code=code, detail=detail)
-    return Feedback(
-        "rejected",
-        mapped,
-        *_filled(mapped, code=movement.item, free="?", state="", place=movement.to),
-    )
-
-
-def _filled(code: str, /, **values: object) -> tuple[str, str]:
-    fr, en = MESSAGES[code]
-    args = _Fmt(values)
-    return fr.format_map(args), en.format_map(args)
+        return Reply(
+            Outcome.REJECTED, "movement_refused", {"code": code, "detail": detail}
+        )
+    args = {"code": movement.item, "free": "?", "state": "", "place": movement.to}
+    return Reply(Outcome.REJECTED, mapped, args)

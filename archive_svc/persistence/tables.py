@@ -177,7 +177,7 @@ class ScanInbox(Table, tablename="scan_inbox"):
 
 
 class DeviceSession(Table, tablename="device_session"):
-    """Scanning state of each station (``domain.scanning.DeviceSession`` as JSON)."""
+    """Scanning state of each station (``domain.stations.DeviceSession`` as JSON)."""
 
     device_id = Varchar(length=64, primary_key=True)
     state = Text()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from archive_svc.domain import barcodes, commands, errors
 from archive_svc.domain.model import Item, ItemKind, Virtual
+from archive_svc.domain.outcomes import Outcome
 from archive_svc.interop.tabular import ImportRow, RowError
 from archive_svc.services import custody, registry
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
@@ -69,7 +70,7 @@ async def _import_chunk(
     )
     results = await custody.record_movements(cmd, uow_factory(), clock, policy)
     for (row, item), result in zip(placed, results, strict=True):
-        if result.status == "rejected":
+        if result.status is Outcome.REJECTED:
             report.errors.append(
                 RowError(
                     row.line,

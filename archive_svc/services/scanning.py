@@ -22,15 +22,28 @@ import logging
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
-from archive_svc.domain import barcodes, chain, commands, errors, scanning
+from archive_svc.domain import (
+    barcodes,
+    chain,
+    commands,
+    errors,
+    scanning,
+    stations,
+)
 from archive_svc.domain.ledger import Facts
 from archive_svc.domain.model import place_of
-from archive_svc.domain.scanning import DeviceSession, Read, ReadKind
+from archive_svc.domain.outcomes import Outcome
+from archive_svc.domain.scanning import Reply
+from archive_svc.domain.stations import DeviceSession, Read, ReadKind
 from archive_svc.services import custody as custody_service
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
 from archive_svc.services.ports.journal import Rejection
-from archive_svc.services.ports.scans import DeviceSessionRecord, ScanRecord
+from archive_svc.services.ports.scans import (
+    DeviceSessionRecord,
+    ScanRecord,
+    ScanTexts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +61,10 @@ class ScanOutcome:
     scan_id: str
     device_id: str
     device_seq: int
-    outcome: str
+    outcome: Outcome
     code: str
     message: str
-    message_en: str = ""
+    """What the station shows (French), rendered once and stored."""
     movement_id: str | None = None
     gap: int = 0
     late: bool = False
@@ -67,6 +80,8 @@ async def record_scan(
     clock: Clock,
     policy: LedgerPolicy = _LEDGER_POLICY,
     scan_policy: ScanPolicy = _SCAN_POLICY,
+    *,
+    texts: ScanTexts,
 ) -> ScanOutcome:
     """Record one read (see the module docstring); commits unless held back."""
     async with uow:
@@ -78,19 +93,19 @@ async def record_scan(
         session = DeviceSession.from_json(stored.state) if stored else DeviceSession()
         gap = cmd.device_seq - session.last_seq - 1 if stored else 0
         if gap > 0 and await _hold_back(cmd, session, uow, now, scan_policy):
+            held = Reply(Outcome.DEFERRED, "sequence_gap", {"gap": gap})
             return ScanOutcome(
-                cmd.scan_id, cmd.device_id, cmd.device_seq, "deferred", "sequence_gap",
-                f"{gap} lecture(s) manquante(s) avant celle-ci : en attente",
-                f"{gap} read(s) missing before this one: held back", gap=gap,
+                cmd.scan_id, cmd.device_id, cmd.device_seq, held.outcome, held.code,
+                texts.render(held), gap=gap,
             )  # fmt: skip
-        outcome = await _process(cmd, session, max(gap, 0), uow, now, policy)
+        outcome = await _process(cmd, session, max(gap, 0), uow, now, policy, texts)
         await uow.commit()
     return outcome
 
 
 def _duplicate(prior: ScanRecord) -> ScanOutcome:
     return ScanOutcome(
-        prior.scan_id, prior.device_id, prior.device_seq, "duplicate",
+        prior.scan_id, prior.device_id, prior.device_seq, Outcome.DUPLICATE,
         prior.reason_code, prior.message, movement_id=prior.movement_event_id,
     )  # fmt: skip
 
@@ -126,22 +141,24 @@ async def _process(
     uow: AbstractUnitOfWork,
     now: datetime,
     policy: LedgerPolicy,
+    texts: ScanTexts,
 ) -> ScanOutcome:
     read, facts = await classify(cmd, session, uow)
     session, decision = scanning.step(session, read)
-    fb, movement_id = decision.feedback, None
+    reply, movement_id = decision.reply, None
     if decision.movement is not None:
         assert facts is not None  # only an item read moves something
         verdict = await _record_movement(
             decision.movement, cmd, facts, uow, now, policy
         )
-        if isinstance(verdict, scanning.Feedback):
-            fb = verdict
+        if isinstance(verdict, Reply):
+            reply = verdict
         else:
             movement_id = verdict
         session = scanning.settle(session, decision, movement_id is not None)
-    elif fb.status == "rejected":
-        await uow.journal.add_many([_rejection(cmd, fb.code, fb.message, now)])
+    message = texts.render(reply)
+    if decision.movement is None and reply.outcome is Outcome.REJECTED:
+        await uow.journal.add_many([_rejection(cmd, reply.code, message, now)])
     late = session.last_seq >= cmd.device_seq
     session = replace(
         session, last_seq=max(session.last_seq, cmd.device_seq), gap_since=None
@@ -153,13 +170,13 @@ async def _process(
     await uow.scans.add(
         ScanRecord(
             cmd.scan_id, cmd.device_id, cmd.device_seq, cmd.code, cmd.aim, cmd.source,
-            cmd.scanned_at, cmd.received_at, fb.status, fb.code,
-            fb.message, movement_id, flags,
+            cmd.scanned_at, cmd.received_at, reply.outcome.value, reply.code,
+            message, movement_id, flags,
         )
     )  # fmt: skip
     return ScanOutcome(
-        cmd.scan_id, cmd.device_id, cmd.device_seq, fb.status, fb.code, fb.message,
-        fb.message_en, movement_id, gap, late,
+        cmd.scan_id, cmd.device_id, cmd.device_seq, reply.outcome, reply.code,
+        message, movement_id, gap, late,
     )  # fmt: skip
 
 
@@ -170,13 +187,16 @@ async def _record_movement(
     uow: AbstractUnitOfWork,
     now: datetime,
     policy: LedgerPolicy,
-) -> str | scanning.Feedback:
+) -> str | Reply:
     """The recorded movement's id, or the refusal to tell the agent."""
     batch = commands.RecordMovements(
         (movement,), submitted_by=cmd.device_id, source="scan"
     )
     (result,) = await custody_service.judge_and_write(batch, facts, uow, now, policy)
-    if result.status in ("recorded", "duplicate") and result.seq is not None:
+    if (
+        result.status in (Outcome.RECORDED, Outcome.DUPLICATE)
+        and result.seq is not None
+    ):
         return movement.event_id
     return scanning.refusal(movement, result.code or "", result.message)
 
@@ -213,11 +233,11 @@ async def classify(
         cmd.scan_id, cmd.device_id, cmd.device_seq, raw, ReadKind.MALFORMED,
         cmd.source, cmd.scanned_at,
     )  # fmt: skip
-    if raw.upper() in scanning.COMMAND_CODES:
+    if raw.upper() in stations.COMMAND_CODES:
         return replace(base, code=raw.upper(), kind=ReadKind.COMMAND), None
-    if raw.upper() in scanning.REASONS:
+    if raw.upper() in stations.REASONS:
         return replace(base, code=raw.upper(), kind=ReadKind.REASON), None
-    if scanning.is_command_code(raw.upper()):
+    if stations.is_command_code(raw.upper()):
         return base, None
     try:
         kind, code = barcodes.parse(raw)
@@ -245,7 +265,7 @@ async def _location(read: Read, uow: AbstractUnitOfWork) -> Read:
     if loc.is_shelf and loc.capacity_mm is not None:
         used = (await uow.items.occupancy([loc.id])).get(loc.id, 0)
         free = loc.capacity_mm - used - loc.reserved_mm
-    facts = scanning.LocationFacts(
+    facts = stations.LocationFacts(
         loc.barcode, loc.code, loc.is_shelf, free, loc.neutralised
     )
     return replace(read, kind=ReadKind.LOCATION, location=facts)
@@ -255,7 +275,7 @@ async def _badge(read: Read, uow: AbstractUnitOfWork) -> Read:
     person = (await uow.principals.by_refs([read.code])).get(read.code)
     if person is None:
         return read
-    facts = scanning.BadgeFacts(
+    facts = stations.BadgeFacts(
         read.code, person.id, person.display_name, person.active
     )
     return replace(read, kind=ReadKind.BADGE, badge=facts)
@@ -268,7 +288,7 @@ def _item(read: Read, facts: Facts) -> Read:
     position = facts.positions.get(item.id)
     place = place_of(item.id, facts.positions)
     shelf = facts.locations.get(place) if place else None
-    item_facts = scanning.ItemFacts(
+    item_facts = stations.ItemFacts(
         item.barcode,
         position.state.value if position else None,
         shelf.barcode if shelf else None,

@@ -43,7 +43,9 @@ async def station(runtime, database_url):
             received_at=runtime.clock.now(),
         )  # fmt: skip
         uow = PiccoloUnitOfWork(engine)
-        return await record_scan(cmd, uow, runtime.clock, runtime.policy)
+        return await record_scan(
+            cmd, uow, runtime.clock, runtime.policy, texts=runtime.texts
+        )
 
     for code in (badge, "CMD-SHELVE", shelves[0].barcode, boxes[1].barcode):
         await scan(code)  # the last one warms the connection up

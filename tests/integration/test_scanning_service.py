@@ -33,7 +33,9 @@ class Station:
 
     async def send(self, cmd: commands.RecordScan, **kw):
         rt = self.runtime
-        return await record_scan(cmd, rt.uow(), rt.clock, rt.policy, **kw)
+        return await record_scan(
+            cmd, rt.uow(), rt.clock, rt.policy, texts=rt.texts, **kw
+        )
 
     async def scan(self, *codes: str):
         return [await self.send(self.read(c)) for c in codes]

@@ -2,11 +2,11 @@
 need their check character, unknown CMD- codes are refused at the station."""
 
 from archive_svc import station
-from archive_svc.domain import barcodes, scanning
+from archive_svc.domain import barcodes, stations
 
 
 def test_every_command_and_reason_code_passes_the_gateway_check():
-    for code in scanning.COMMAND_CODES + scanning.REASON_CODES:
+    for code in stations.COMMAND_CODES + stations.REASON_CODES:
         assert station.validation_error(code) is None
 
 

@@ -6,6 +6,8 @@ import abc
 from dataclasses import dataclass
 from datetime import datetime
 
+from archive_svc.domain.scanning import Reply
+
 
 @dataclass(frozen=True)
 class ScanRecord:
@@ -30,7 +32,7 @@ class ScanRecord:
 class DeviceSessionRecord:
     device_id: str
     state: str
-    """JSON of ``domain.scanning.DeviceSession``."""
+    """JSON of ``domain.stations.DeviceSession``."""
     last_seq: int
     updated_at: datetime
 
@@ -51,3 +53,9 @@ class DeviceSessionRepository(abc.ABC):
 
     @abc.abstractmethod
     async def put(self, record: DeviceSessionRecord) -> None: ...
+
+
+class ScanTexts(abc.ABC):
+    @abc.abstractmethod
+    def render(self, reply: Reply) -> str:
+        """The text of ``reply`` for the station's agent (stored and sent as is)."""

@@ -9,8 +9,11 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive_svc.domain import scanning
-from archive_svc.domain.scanning import (
+from archive_svc import texts
+from archive_svc.domain import scanning, stations
+from archive_svc.domain.outcomes import Outcome
+from archive_svc.domain.scanning import step
+from archive_svc.domain.stations import (
     BadgeFacts,
     DeviceSession,
     ItemFacts,
@@ -18,7 +21,6 @@ from archive_svc.domain.scanning import (
     Mode,
     Read,
     ReadKind,
-    step,
 )
 from labels import commands as label_commands
 
@@ -64,7 +66,7 @@ def run(*reads: Read, session: DeviceSession | None = None):
 
 
 def codes(decisions) -> list[str]:
-    return [d.feedback.code for d in decisions]
+    return [d.reply.code for d in decisions]
 
 
 def kinds(decisions) -> list[str | None]:
@@ -72,8 +74,8 @@ def kinds(decisions) -> list[str | None]:
 
 
 def test_command_codes_are_those_printed_on_the_command_sheet():
-    assert scanning.COMMAND_CODES == label_commands.COMMAND_CODES
-    assert scanning.REASON_CODES == label_commands.REASON_CODES
+    assert stations.COMMAND_CODES == label_commands.COMMAND_CODES
+    assert stations.REASON_CODES == label_commands.REASON_CODES
 
 
 def test_shelving_chooses_accession_verify_relocate_or_shelve_from_the_item_state():
@@ -116,7 +118,7 @@ def test_hand_over_takes_the_requester_badge_then_the_items():
 def test_return_of_an_item_not_on_loan_is_refused_with_a_reason():
     _, ds = run(badge(AGENT), cmd("CMD-RETURN"), item("in_storage"), item("on_loan"))
     assert codes(ds)[2:] == ["not_on_loan", "recorded"]
-    assert "n'est pas en prêt" in ds[2].feedback.message
+    assert ds[2].reply.args == {"code": "BX00000001W", "state": "in_storage"}
 
 
 def test_a_full_shelf_or_a_room_cannot_be_selected_for_shelving():
@@ -158,8 +160,8 @@ def test_verify_session_reports_its_summary_at_the_end():
     s, d = step(s, item("in_storage", OTHER.barcode))
     s = scanning.settle(s, d, recorded=False)
     s, d = step(s, cmd("CMD-VERIFY-END"))
-    assert d.feedback.code == "verify_summary" and s.mode is Mode.NONE
-    assert "1 vérifié(s), 1 écart(s)" in d.feedback.message
+    assert d.reply.code == "verify_summary" and s.mode is Mode.NONE
+    assert d.reply.args == {"verified": 1, "discrepancies": 1}
 
 
 def test_cancel_drops_the_selection_then_the_mode_but_never_a_recorded_movement():
@@ -174,16 +176,15 @@ def test_cancel_drops_the_selection_then_the_mode_but_never_a_recorded_movement(
     s, ds = run(cmd("CMD-SHELVE"), loc(SHELF), item(None), session=s)
     s = scanning.settle(s, ds[-1], recorded=True)
     s, d = step(s, cmd("CMD-CANCEL"))
-    assert d.feedback.code == "cancel_recorded" and d.feedback.status == "rejected"
+    assert d.reply.code == "cancel_recorded" and d.reply.outcome is Outcome.REJECTED
     assert d.movement is None and s.location == SHELF.barcode
 
 
-def test_every_message_has_a_french_and_an_english_text():
+def test_every_reply_renders_in_french_and_in_english():
     _, ds = run(cmd("CMD-SHELVE"), read(ReadKind.UNKNOWN, "BX99999999Q"))
-    fb = ds[-1].feedback
-    assert fb.message.startswith("Code inconnu") and fb.message_en.startswith(
-        "Unknown code"
-    )
+    reply = ds[-1].reply
+    assert texts.render(reply).startswith("Code inconnu : BX99999999Q")
+    assert texts.render(reply, "en").startswith("Unknown code: BX99999999Q")
 
 
 def test_the_session_round_trips_through_json():
@@ -197,8 +198,8 @@ def test_the_session_round_trips_through_json():
 STATES = [None, "intake", "in_storage", "with_agent", "on_loan", "in_transit",
           "digitisation", "history_mission", "outside", "missing", "destroyed"]  # fmt: skip
 reads = st.one_of(
-    st.sampled_from((*scanning.COMMAND_CODES, "CMD-NOPE")).map(cmd),
-    st.sampled_from(scanning.REASON_CODES).map(lambda c: read(ReadKind.REASON, c)),
+    st.sampled_from((*stations.COMMAND_CODES, "CMD-NOPE")).map(cmd),
+    st.sampled_from(stations.REASON_CODES).map(lambda c: read(ReadKind.REASON, c)),
     st.sampled_from([SHELF, OTHER, FULL, ROOM]).map(loc),
     st.sampled_from([AGENT, OFFICER, replace(OFFICER, active=False)]).map(badge),
     st.builds(
@@ -212,7 +213,7 @@ reads = st.one_of(
 
 
 def _fix_unknown_command(r: Read) -> Read:
-    if r.kind is ReadKind.COMMAND and r.code not in scanning.COMMAND_CODES:
+    if r.kind is ReadKind.COMMAND and r.code not in stations.COMMAND_CODES:
         return replace(r, kind=ReadKind.MALFORMED)
     return r
 
@@ -224,10 +225,10 @@ def test_random_read_sequences_never_crash_and_get_one_decision_each(seq, verdic
     for r, recorded in zip(map(_fix_unknown_command, seq), verdicts, strict=False):
         s, d = step(s, r)
         assert isinstance(d, scanning.Decision)
-        assert d.feedback.code in scanning.MESSAGES
-        assert "{" not in d.feedback.message and "{" not in d.feedback.message_en
+        for locale in ("fr", "en"):
+            assert "%(" not in texts.render(d.reply, locale)
         if d.movement is not None:
-            assert d.feedback.status == "accepted"
+            assert d.reply.outcome is Outcome.ACCEPTED
             assert d.movement.event_id == r.scan_id and d.movement.actor == s.agent
             s = scanning.settle(s, d, recorded)
         assert DeviceSession.from_json(s.to_json()) == s
