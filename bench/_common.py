@@ -51,7 +51,7 @@ def server_entry(
     """A ledger entry timed by the server at ``at``, with an empty payload.
 
     No device, scan time, request or task. Not sealed: ``hash_`` stays as given, so
-    call ``.sealed()`` for a real chain. ``repositories.movement_row`` turns it into
+    call ``.sealed()`` for a real chain. ``rowmap.movement_row`` turns it into
     a ``movement`` row for COPY or INSERT.
     """
     return chain.LedgerEntry(

@@ -37,6 +37,10 @@ from archive_svc.services.ports.scans import (
     ScanInboxRepository,
 )
 
+__all__ = ["AbstractUnitOfWork", "Clock", "Queries", "SystemClock"]
+"""The context modules (``custody``, ``people``, ``journal``, ``scans``) hold the
+rest; import their names from them."""
+
 
 class Clock(abc.ABC):
     @abc.abstractmethod
