@@ -11,7 +11,7 @@ from piccolo.engine.base import Engine
 
 from archive_svc.config import Settings
 from archive_svc.domain import commands
-from archive_svc.ingest import ScanConsumer
+from archive_svc.ingest import Consumer, ScanIngest
 from archive_svc.persistence import engine as db
 from archive_svc.persistence.migrate import migrate
 from archive_svc.persistence.queries import PiccoloQueries
@@ -42,7 +42,7 @@ class Runtime:
     scan_policy: ScanPolicy = field(default_factory=ScanPolicy)
     texts: ScanTexts = field(default_factory=StationTexts)
     broker: EmbeddedBroker | None = None
-    consumer: ScanConsumer | None = None
+    consumer: Consumer | None = None
 
     def uow(self) -> AbstractUnitOfWork:
         return PiccoloUnitOfWork(self.engine)
@@ -78,9 +78,11 @@ class Runtime:
                 logging.getLogger(noisy).setLevel(logging.WARNING)
             self.broker = EmbeddedBroker(port=mqtt.embedded_port)
             await self.broker.start()
-        self.consumer = ScanConsumer(
-            url, self.settings.site, self.settings.instance, self.record_scan,
-            self.quarantine, protocol=mqtt.protocol,
+        scans = ScanIngest(self.settings.site, self.record_scan)
+        self.consumer = Consumer(
+            url, self.settings.site, self.settings.instance,
+            {scans.topic_filter: scans}, self.quarantine, protocol=mqtt.protocol,
+            share_group=mqtt.share_group or None,
         )  # fmt: skip
         await self.consumer.start()
 

@@ -48,6 +48,9 @@ class MqttSettings:
     """Port of the embedded broker (never 1883, so it cannot clash with Mosquitto)."""
     gap_wait_s: float = 30.0
     """How long a read after a device sequence gap waits for the missing reads."""
+    share_group: str = ""
+    """Shared-subscription group (``$share/{group}/...``) when several ``serve``
+    instances split the scans; empty for one instance (the embedded broker has none)."""
 
     @property
     def broker_url(self) -> str | None:

@@ -1,5 +1,13 @@
-"""MQTT -> commands -> services: the scan consumer (ack after commit) and its feedback."""
+"""MQTT -> commands -> services: the ack-after-commit consumer and its handlers."""
 
-from archive_svc.ingest.consumer import ScanConsumer, ScanHandler
+from archive_svc.ingest.consumer import Consumer, MessageHandler, Reply, is_permanent
+from archive_svc.ingest.scans import ScanIngest, TimeWindow
 
-__all__ = ["ScanConsumer", "ScanHandler"]
+__all__ = [
+    "Consumer",
+    "MessageHandler",
+    "Reply",
+    "ScanIngest",
+    "TimeWindow",
+    "is_permanent",
+]

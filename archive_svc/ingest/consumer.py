@@ -1,14 +1,38 @@
-"""The scan consumer: MQTT (paho thread) -> asyncio queue -> one sequential worker.
+"""The ingest consumer: MQTT (paho thread) -> asyncio queue -> one sequential worker
+that routes each message by topic filter to its :class:`MessageHandler`.
 
-For each message, in arrival order: decode (an unreadable payload is quarantined in
-the rejection journal and acked), run the handler (one transaction, committed),
-**then** ack, then publish the feedback. While the database is down the handler is
-retried with backoff and nothing is acked, so the broker keeps the message (and the
-persistent session keeps the following ones). Acks follow arrival order because there
-is a single worker. See architecture.md section 5.
+For each message, in arrival order:
+
+1. A retained message (or an empty payload, which is how a retained one is cleared)
+   is not a live message: it is ignored and acked, and a retained one is cleared by
+   publishing an empty retained message on its topic (so it is not replayed at every
+   start).
+2. ``decode``: a message the handler refuses (``ValueError``: bad JSON, a field out of
+   bounds, a wrong topic) is quarantined in the rejection journal with its reason,
+   then acked.
+3. ``handle`` runs one committed transaction, **then** the message is acked, then
+   the handler's replies (e.g. a scanner's feedback) are published. While the
+   database is down the handler is retried with capped backoff and nothing is acked,
+   so the broker keeps the message and the persistent session the following ones.
+   An error that retrying cannot cure (:func:`is_permanent`: a value out of range, a
+   string too long, a domain refusal raised instead of returned) is retried only
+   ``attempts`` times, then the message is quarantined with the error and acked:
+   one bad message never holds up the others.
+
+Ordering and shared subscriptions. With ``share_group`` the subscriptions are
+``$share/{group}/{filter}`` (MQTT 5; Mosquitto also honours them on 3.1.1): each
+message goes to one instance of the group, so two ``serve`` instances split the
+stream, and a station's reads may be handled by either. Each instance keeps a single
+sequential worker (acks in arrival order, a message acked only after its commit), so
+within one instance a station's reads are handled in the order the broker delivered
+them; across instances there is no order, and none is assumed here: the scan service
+orders each station's reads by its ``device_seq`` (gap and sequence checks on the
+station's session row, updated in the same transaction as the read). Matching a
+message to its handler uses the plain filter, since messages arrive on their own
+topic name, never on the ``$share/...`` filter.
 
 Threading: paho's callbacks only call ``loop.call_soon_threadsafe``; everything else
-runs on the event loop that called :meth:`ScanConsumer.start`.
+runs on the event loop that called :meth:`Consumer.start`.
 """
 
 from __future__ import annotations
@@ -16,33 +40,64 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
-from archive_svc.domain import commands
-from archive_svc.ingest.feedback import to_feedback
-from archive_svc.services.scanning import ScanOutcome
-from devices.mqtt import Message, MqttClient, MqttParams, payloads, topics
+from archive_svc.domain import errors
+from devices.mqtt import Message, MqttClient, MqttParams, topics
 
 log = logging.getLogger(__name__)
 
-_T = TypeVar("_T")
-ScanHandler = Callable[[commands.RecordScan], Awaitable[ScanOutcome]]
+C = TypeVar("C")
+R = TypeVar("R")
+Reply = tuple[str, bytes]
+"""A message published (QoS 1, not retained) after the ack: (topic, payload)."""
 Quarantine = Callable[[str, bytes, str], Awaitable[None]]
+"""Journals a refused message (topic, payload, reason) in one committed transaction."""
 
 
-class ScanConsumer:
-    """Subscribe to every station's scans on a site and feed them to ``handle``.
+class MessageHandler(ABC, Generic[C, R]):
+    """One kind of message (the messages of one topic filter): decode, record, answer."""
+
+    @abstractmethod
+    def decode(self, msg: Message, received_at: datetime) -> C:
+        """The command for a message (pure).
+
+        Raises:
+            ValueError: the message is refused; the reason is journaled (quarantine).
+        """
+
+    @abstractmethod
+    async def handle(self, command: C) -> R:
+        """Carry out the command in one committed transaction.
+
+        May be called again with the same command after a failure (idempotent).
+        """
+
+    def replies(self, command: C, result: R) -> Sequence[Reply]:
+        """Messages to publish once the command is committed and acked (none)."""
+        return ()
+
+
+class Consumer:
+    """Subscribe to each filter of ``handlers`` and feed its messages to its handler.
 
     Args:
         url: broker URL (``mqtt://host:port``).
-        site: site id; the subscription is ``archive/{site}/scanners/+/scans``.
+        site: site id (the service's status topic).
         instance: service instance; the client id is ``svc-{site}-{instance}``.
-        handle: records one scan in one committed transaction.
-        quarantine: journals an unreadable message (topic, payload, reason).
+        handlers: ``{topic filter: handler}``; a message goes to the first filter
+            matching its topic.
+        quarantine: journals a refused message (topic, payload, reason).
         protocol: 311 or 5.
+        share_group: subscribe as ``$share/{share_group}/{filter}`` (several
+            instances split the messages); None for a plain subscription.
         retry_max: longest pause (s) between retries while the handler fails.
+        attempts: tries before an error that retrying cannot cure is quarantined.
+        permanent: tells such errors from an outage (default :func:`is_permanent`).
     """
 
     def __init__(
@@ -50,16 +105,22 @@ class ScanConsumer:
         url: str,
         site: str,
         instance: str,
-        handle: ScanHandler,
+        handlers: Mapping[str, MessageHandler[Any, Any]],
         quarantine: Quarantine,
         *,
         protocol: int = 311,
+        share_group: str | None = None,
         retry_max: float = 5.0,
+        attempts: int = 3,
+        permanent: Callable[[BaseException], bool] | None = None,
     ) -> None:
         self.site = site
-        self._handle = handle
+        self._handlers = dict(handlers)
         self._quarantine = quarantine
+        self._share = share_group
         self._retry_max = retry_max
+        self._attempts = max(1, attempts)
+        self._permanent = permanent or is_permanent
         self._params = MqttParams(
             url=url, client_id=f"svc-{site}-{instance}", protocol=5 if protocol == 5 else 311,
             manual_ack=True, status_topic=topics.service_status(site, instance),
@@ -69,6 +130,13 @@ class ScanConsumer:
         self._task: asyncio.Task[None] | None = None
         self.processed = 0
 
+    @property
+    def subscriptions(self) -> list[str]:
+        """The filters subscribed to (with the ``$share`` prefix when shared)."""
+        if self._share is None:
+            return list(self._handlers)
+        return [topics.shared(self._share, f) for f in self._handlers]
+
     async def start(self) -> None:
         """Connect (in the background) and start the worker on the running loop."""
         loop = asyncio.get_running_loop()
@@ -77,8 +145,9 @@ class ScanConsumer:
             loop.call_soon_threadsafe(self._queue.put_nowait, msg)
 
         self._client = MqttClient(self._params, on_message=on_message)
-        self._client.subscribe(topics.all_scans(self.site), 1)
-        self._task = asyncio.create_task(self._run(), name="scan-consumer")
+        for topic_filter in self.subscriptions:
+            self._client.subscribe(topic_filter, 1)
+        self._task = asyncio.create_task(self._run(), name="ingest-consumer")
         self._client.start()
 
     async def stop(self) -> None:
@@ -104,62 +173,103 @@ class ScanConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception:  # never let one message stop the consumer
-                log.exception("scan consumer failed on %s", msg.topic)
+                log.exception("ingest consumer failed on %s", msg.topic)
 
     async def _one(self, msg: Message) -> None:
         assert self._client is not None
-        try:
-            cmd = decode(msg)
-        except (payloads.PayloadError, topics.TopicError, ValueError) as exc:
-            reason = str(exc)
-            log.warning("quarantined message on %s: %s", msg.topic, reason)
-            await self._retrying(
-                lambda: self._quarantine(msg.topic, msg.payload, reason)
-            )
-            self._client.ack(msg.mid, msg.qos)
+        if msg.retain or not msg.payload:
+            self._ignore_retained(msg)
             return
-        outcome: ScanOutcome = await self._retrying(lambda: self._handle(cmd))
+        handler = self._route(msg.topic)
+        try:
+            if handler is None:
+                raise ValueError(f"no handler for topic {msg.topic}")
+            command = handler.decode(msg, datetime.now(UTC))
+        except ValueError as exc:
+            await self._refuse(msg, str(exc))
+            return
+        try:
+            result = await self._retrying(lambda: handler.handle(command))
+        except _Incurable as exc:
+            await self._refuse(msg, f"handler_error: {exc}")
+            return
         self._client.ack(msg.mid, msg.qos)
         self.processed += 1
-        if outcome.gap and outcome.outcome != "deferred":
-            log.warning("device %s: %d read(s) missing before seq %d",
-                        cmd.device_id, outcome.gap, cmd.device_seq)  # fmt: skip
-        fb = to_feedback(outcome)
-        if fb is not None:
-            topic = topics.feedback(self.site, cmd.device_id)
-            self._client.publish(topic, payloads.encode_feedback(fb), 1)
+        for topic, payload in handler.replies(command, result):
+            self._client.publish(topic, payload, 1)
 
-    async def _retrying(self, call: Callable[[], Awaitable[_T]]) -> _T:
-        delay = 0.2
+    def _route(self, topic: str) -> MessageHandler[Any, Any] | None:
+        for topic_filter, handler in self._handlers.items():
+            if topics.matches(topic_filter, topic):
+                return handler
+        return None
+
+    def _ignore_retained(self, msg: Message) -> None:
+        assert self._client is not None
+        if msg.retain and msg.payload:
+            log.warning("ignored (and cleared) a retained message on %s", msg.topic)
+            self._client.publish(msg.topic, b"", 1, retain=True)
+        self._client.ack(msg.mid, msg.qos)
+
+    async def _refuse(self, msg: Message, reason: str) -> None:
+        assert self._client is not None
+        log.warning("quarantined message on %s: %s", msg.topic, reason)
+        await self._retrying(
+            lambda: self._quarantine(msg.topic, msg.payload, reason), bounded=False
+        )
+        self._client.ack(msg.mid, msg.qos)
+
+    async def _retrying(
+        self, call: Callable[[], Awaitable[R]], *, bounded: bool = True
+    ) -> R:
+        delay, failures = 0.2, 0
         while True:
             try:
                 return await call()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception(
-                    "scan handler failed; retrying in %.1f s (not acked)", delay
-                )
+            except Exception as exc:
+                if bounded and self._permanent(exc):
+                    failures += 1
+                    if failures >= self._attempts:
+                        raise _Incurable(f"{type(exc).__name__}: {exc}") from exc
+                log.exception("ingest handler failed; retrying in %.1f s (not acked)",
+                              delay)  # fmt: skip
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
 
 
-def decode(msg: Message) -> commands.RecordScan:
-    """The command for one scan message.
+class _Incurable(Exception):
+    """A handler error that retrying cannot cure, after the allowed attempts."""
 
-    Raises:
-        payloads.PayloadError, topics.TopicError: not a scan of this scheme.
-        ValueError: the payload's device id does not match the topic's.
+
+_PERMANENT = (ValueError, TypeError, ArithmeticError, errors.InvalidInput,
+              sqlite3.DataError)  # fmt: skip
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether retrying ``exc`` cannot help: a value the database or the domain refuses
+    (too long, out of range, bad characters), not an outage.
+
+    Looks through the cause chain; a PostgreSQL error counts by its SQLSTATE class
+    ``22`` (data exception), whatever the driver. Connection errors, lock timeouts and
+    serialisation failures are not permanent: they are retried without limit.
     """
-    where = topics.parse(msg.topic)
-    if not isinstance(where, topics.ScannerTopic) or where.kind != "scans":
-        raise ValueError(f"not a scans topic: {msg.topic}")
-    scan = payloads.decode_scan(msg.payload)
-    if scan.device_id != where.device_id:
-        raise ValueError(f"device {scan.device_id!r} published on {msg.topic}")
-    return commands.RecordScan(
-        scan_id=scan.scan_id, device_id=scan.device_id, device_seq=scan.device_seq,
-        code=scan.code, aim=scan.aim, source=scan.source,
-        scanned_at=datetime.fromisoformat(scan.scanned_at) if scan.scanned_at else None,
-        received_at=datetime.now(UTC),
-    )  # fmt: skip
+    chain = list(_chain(exc))
+    if any(isinstance(e, (OSError, asyncio.TimeoutError)) for e in chain):
+        return False  # an outage, even if it happened while handling a bad value
+    for e in chain:
+        if isinstance(e, _PERMANENT):
+            return True
+        if str(getattr(e, "sqlstate", "") or "").startswith("22"):
+            return True
+    return False
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        yield e
+        e = e.__cause__ or e.__context__

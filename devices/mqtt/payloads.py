@@ -13,11 +13,18 @@ Feedback (service -> gateway, ``.../feedback``)::
      "outcome":"accepted"|"duplicate"|"rejected"|"conflict",
      "code":"unknown_barcode"|null,"message":"texte pour l'agent",
      "movement_id":"..."|null}
+
+Every field of a scan is bounded when decoded (:data:`SCAN_LIMITS`): a message that
+breaks a bound is refused with a :class:`PayloadError` naming the field, so nothing
+past the decoder (database columns, the ledger) ever meets an unbounded value.
+``scanned_at`` and ``sent_at`` are only length-checked here; the consumer parses
+``scanned_at`` into a datetime (once) and judges its range.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
@@ -27,7 +34,34 @@ VERSION = 1
 
 
 class PayloadError(ValueError):
-    """A payload that is not valid JSON of the expected shape."""
+    """A payload that is not valid JSON of the expected shape, or out of bounds."""
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    """Bounds of a scan message, checked by :func:`decode_scan`.
+
+    Attributes:
+        payload_bytes: largest payload; a real scan is about 350 bytes.
+        code_len: longest code (the gateway's longest frame is 128 bytes).
+        device_id_len: longest station id (``[a-z0-9-]``, as in topics).
+        time_len: longest ``scanned_at`` / ``sent_at`` string.
+        max_seq: largest ``device_seq`` (2**53: exact in JSON numbers everywhere,
+            and far inside a 64-bit column).
+    """
+
+    payload_bytes: int = 2048
+    code_len: int = 128
+    device_id_len: int = 64
+    time_len: int = 40
+    max_seq: int = 2**53
+
+
+SCAN_LIMITS = ScanLimits()
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_DEVICE = re.compile(r"[a-z0-9-]+")
+_PRINTABLE = re.compile(r"[\x20-\x7e]+")  # what a serial scanner frame may carry
+_AIM_ID = re.compile(r"\][A-Za-z][0-9A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -63,20 +97,29 @@ def encode_feedback(fb: Feedback) -> bytes:
     return _dump(fb)
 
 
-def decode_scan(payload: bytes) -> ScanMessage:
-    """Parse a scan message.
+def decode_scan(payload: bytes, limits: ScanLimits = SCAN_LIMITS) -> ScanMessage:
+    """Parse a scan message and check every field against ``limits``.
 
     Raises:
-        PayloadError: bad JSON, wrong version, missing or mistyped field.
+        PayloadError: too large, bad JSON, wrong version, a missing, mistyped or
+            out-of-bounds field (the message says which).
     """
+    if len(payload) > limits.payload_bytes:
+        raise PayloadError(f"payload of {len(payload)} bytes > {limits.payload_bytes}")
     d = _load(payload)
+    text, lim = _bounded, limits
     msg = ScanMessage(
-        scan_id=_str(d, "scan_id"), device_id=_str(d, "device_id"),
-        device_seq=_int(d, "device_seq"), code=_str(d, "code"),
-        aim=_opt_str(d, "aim"), raw=_str(d, "raw"),
-        scanned_at=_opt_str(d, "scanned_at"), sent_at=_str(d, "sent_at"),
+        scan_id=text(d, "scan_id", _UUID, 36),
+        device_id=text(d, "device_id", _DEVICE, lim.device_id_len),
+        device_seq=_int(d, "device_seq"), code=text(d, "code", _PRINTABLE, lim.code_len),
+        aim=_opt_bounded(d, "aim", _AIM_ID, 3),
+        raw=text(d, "raw", _PRINTABLE, 2 * lim.code_len),
+        scanned_at=_opt_bounded(d, "scanned_at", _PRINTABLE, lim.time_len),
+        sent_at=text(d, "sent_at", _PRINTABLE, lim.time_len),
         source=_choice(d, "source", get_args(Source)),
     )  # fmt: skip
+    if not 0 <= msg.device_seq <= limits.max_seq:
+        raise PayloadError(f"device_seq must be within 0..{limits.max_seq}")
     return msg
 
 
@@ -123,6 +166,21 @@ def _opt_str(d: dict[str, Any], key: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise PayloadError(f"{key} must be a string or null")
     return value
+
+
+def _bounded(d: dict[str, Any], key: str, pattern: re.Pattern[str], most: int) -> str:
+    value = _str(d, key)
+    if len(value) > most:
+        raise PayloadError(f"{key} longer than {most} characters")
+    if not pattern.fullmatch(value):
+        raise PayloadError(f"{key} must match {pattern.pattern}")
+    return value
+
+
+def _opt_bounded(
+    d: dict[str, Any], key: str, pattern: re.Pattern[str], most: int
+) -> str | None:
+    return None if d.get(key) is None else _bounded(d, key, pattern, most)
 
 
 def _int(d: dict[str, Any], key: str) -> int:

@@ -8,6 +8,11 @@ Scheme (architecture.md section 4), every id matching ``[a-z0-9-]+``::
     archive/{site}/alerts/{sensor_id}/{rule}
 
 Alert rule names also accept ``_`` (``sensor_stale``); everything else is strict.
+
+Shared subscriptions (MQTT 5, also accepted by Mosquitto on 3.1.1):
+``$share/{group}/{filter}`` spreads the messages matching ``filter`` over the clients
+of ``group``. :func:`matches` sees through that prefix, since messages arrive on their
+own topic name, never on the ``$share/...`` filter.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 ROOT = "archive"
+SHARE = "$share"
 _ID = re.compile(r"[a-z0-9-]+")
 _RULE = re.compile(r"[a-z0-9_-]+")
 
@@ -113,6 +119,38 @@ def all_scans(site: str) -> str:
 def all_sensor_readings(site: str) -> str:
     """Subscription filter for every sensor's readings on a site."""
     return _join(site, "sensors", "+", "reading")
+
+
+def shared(group: str, topic_filter: str) -> str:
+    """``$share/{group}/{topic_filter}``: one subscriber of ``group`` gets each message."""
+    return f"{SHARE}/{_id(group, 'share group')}/{topic_filter}"
+
+
+def unshared(topic_filter: str) -> str:
+    """The filter without a ``$share/{group}/`` prefix (unchanged if it has none)."""
+    if not topic_filter.startswith(SHARE + "/"):
+        return topic_filter
+    parts = topic_filter.split("/", 2)
+    if len(parts) < 3 or not parts[1] or not parts[2]:
+        raise TopicError(f"bad shared subscription: {topic_filter!r}")
+    return parts[2]
+
+
+def matches(topic_filter: str, topic: str) -> bool:
+    """Whether a concrete ``topic`` matches ``topic_filter`` (``+``, ``#``, ``$share``).
+
+    Topics starting with ``$`` match no filter starting with a wildcard (MQTT rule).
+    """
+    want = unshared(topic_filter).split("/")
+    have = topic.split("/")
+    if topic.startswith("$") and want[0] in ("+", "#"):
+        return False
+    for i, level in enumerate(want):
+        if level == "#":
+            return True
+        if i >= len(have) or (level != "+" and level != have[i]):
+            return False
+    return len(want) == len(have)
 
 
 def parse(topic: str) -> Topic:

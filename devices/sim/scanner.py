@@ -118,6 +118,16 @@ class SimulatedScanner:
                 time.sleep(delay)
             self.type(code, aim)
 
+    def fileno(self) -> int:
+        """The pty master: the scanner's side of the line (host commands arrive here).
+
+        Raises:
+            OSError: unplugged.
+        """
+        if self._master is None:
+            raise OSError("simulated scanner is unplugged")
+        return self._master
+
     def read_host(self, timeout: float = 1.0, settle: float = 0.05) -> bytes:
         """Bytes the host wrote to the scanner (beep/LED commands) within timeout."""
         if self._master is None:

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from archive_svc.ingest import ScanConsumer
+from archive_svc.ingest import Consumer, ScanIngest
 from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from devices.mqtt import MqttClient, MqttParams, payloads, topics
@@ -35,6 +35,13 @@ def scan(site: str, seq: int, code: str) -> bytes:
     return payloads.encode_scan(msg)
 
 
+def scan_consumer(runtime, site: str, **kw) -> Consumer:
+    scans = ScanIngest(site, runtime.record_scan)
+    return Consumer(
+        URL, site, "svc1", {scans.topic_filter: scans}, runtime.quarantine, **kw
+    )
+
+
 async def test_scans_are_answered_after_commit_and_garbage_is_quarantined(runtime):
     require_service("Mosquitto", "127.0.0.1", 1883)
     site = f"t{uuid.uuid4().hex[:10]}"
@@ -45,7 +52,7 @@ async def test_scans_are_answered_after_commit_and_garbage_is_quarantined(runtim
     )
     station.subscribe(topics.feedback(site, "st-01"), 1)
     station.start()
-    consumer = ScanConsumer(URL, site, "svc1", runtime.record_scan, runtime.quarantine)
+    consumer = scan_consumer(runtime, site)
     await consumer.start()
     try:
         await until(lambda: consumer.connected and station.connected)
