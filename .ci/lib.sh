@@ -73,6 +73,8 @@ ensure_postgres() {
 }
 
 ensure_mosquitto() {
+  # the clients (mosquitto_pub) publish retained messages in the ingest tests
+  command -v mosquitto_pub >/dev/null 2>&1 || apt_install mosquitto-clients || die "mosquitto-clients is not installed"
   have_port 1883 && return 0
   command -v mosquitto >/dev/null 2>&1 || apt_install mosquitto || die "Mosquitto is not installed"
   log "starting Mosquitto"
