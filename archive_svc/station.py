@@ -29,6 +29,7 @@ def build_gateway(
     outbox: str | Path,
     *,
     profile: str = "generic-cr",
+    allow_silent: bool = False,
     console: bool = True,
     resend_after: float = 5.0,
     protocol: int = 311,
@@ -37,7 +38,8 @@ def build_gateway(
     return Gateway(
         port_url, device_id, site, outbox,
         MqttParams(url=broker_url, protocol=5 if protocol == 5 else 311),
-        validation_error, get_profile(profile), console=console,
+        validation_error, get_profile(profile), allow_silent=allow_silent,
+        console=console,
         resend_after=resend_after,
     )  # fmt: skip
 

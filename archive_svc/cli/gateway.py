@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import argparse
 
-from archive_svc.cli.common import Subcommands
+from archive_svc.cli.common import Subcommands, console
 from archive_svc.config import Settings
 
 
 def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
     from archive_svc import station
+    from devices.scanner import SilentProfile
 
-    gateway = station.build_gateway(
-        args.port, args.device_id,
-        args.broker or settings.mqtt.broker_url or "mqtt://127.0.0.1:1883",
-        args.site or settings.site,
-        args.outbox or f"{settings.data_dir}/outbox-{args.device_id}.db",
-        profile=args.profile, console=not args.no_console,
-        resend_after=args.resend_after, protocol=settings.mqtt.protocol,
-    )  # fmt: skip
+    try:
+        gateway = station.build_gateway(
+            args.port, args.device_id,
+            args.broker or settings.mqtt.broker_url or "mqtt://127.0.0.1:1883",
+            args.site or settings.site,
+            args.outbox or f"{settings.data_dir}/outbox-{args.device_id}.db",
+            profile=args.profile, allow_silent=args.allow_silent,
+            console=not args.no_console,
+            resend_after=args.resend_after, protocol=settings.mqtt.protocol,
+        )  # fmt: skip
+    except SilentProfile as exc:
+        console.print(f"[red]gateway not started: {exc}[/red]")
+        return 2
     return station.run_gateway(gateway)
 
 
@@ -29,7 +35,14 @@ def register(sub: Subcommands) -> None:
     gw.add_argument("--broker", help="mqtt://host:port (default: from settings)")
     gw.add_argument("--site", help="site id (default: from settings)")
     gw.add_argument("--outbox", help="outbox SQLite file")
-    gw.add_argument("--profile", default="generic-cr", help="scanner model profile")
+    gw.add_argument(
+        "--profile", default="generic-cr",
+        help="scanner model profile; one without good/bad-read beeps is refused",
+    )  # fmt: skip
+    gw.add_argument(
+        "--allow-silent", action="store_true",
+        help="run a profile that cannot beep (the scanner signals by itself)",
+    )  # fmt: skip
     gw.add_argument("--no-console", action="store_true", help="no live console")
     gw.add_argument("--resend-after", type=float, default=5.0, help="seconds")
     gw.set_defaults(sync=cmd_gateway)

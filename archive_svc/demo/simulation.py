@@ -103,7 +103,8 @@ def start_station(
     scanner = SimulatedScanner()
     gateway = station.build_gateway(
         scanner.path, DEVICE, url, settings.site,
-        Path(settings.data_dir) / f"outbox-{DEVICE}.db", console=False,
+        Path(settings.data_dir) / f"outbox-{DEVICE}.db", profile="zebra-like",
+        console=False,
     )  # fmt: skip
     done = threading.Event()
     gw_thread = threading.Thread(target=gateway.run, name="demo-gateway", daemon=True)

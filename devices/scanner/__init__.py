@@ -11,7 +11,7 @@ from .frames import (
     Validator,
 )
 from .gateway import Gateway
-from .models import PROFILES, ScannerProfile, get_profile
+from .models import PROFILES, ScannerProfile, SilentProfile, get_profile
 from .outbox import Outbox, OutboxRow
 from .port import (
     AbstractPort,
@@ -42,6 +42,7 @@ __all__ = [
     "ScannerError",
     "ScannerNotFound",
     "ScannerProfile",
+    "SilentProfile",
     "TimestampPrefix",
     "Validator",
     "get_profile",

@@ -12,6 +12,12 @@ Frame layout, as sent by a scanner in serial mode::
   without them is ``garbage``.
 * An AIM symbology identifier (``]`` + letter + digit or letter, e.g. ``]C0``) is
   stripped from the code and kept in ``ScanRead.aim``.
+* A scanner's own timestamp (stored reads of some models, see
+  :class:`TimestampPrefix`) is split off the code here, once, into
+  ``ScanRead.scanned_at``; the validator sees the code without it.
+* An over-long frame gives one ``too_long`` discard per chunk the decoder had to drop
+  while waiting for its terminator; all but the first are ``continued`` (one
+  unreadable frame, one report).
 
 Accounting invariant: every byte fed ends up in exactly one event's ``frame``
 (``ScanRead.frame``, ``InvalidRead.read.frame`` or ``Discard.data``), in order, once
@@ -44,12 +50,15 @@ class ScanRead:
         aim: the AIM identifier (``"]C0"``) or None.
         raw: the frame text without terminator, stray CR/LF, prefix and suffix.
         frame: the exact bytes this read consumed (accounting; not compared).
+        scanned_at: see below.
     """
 
     code: str
     aim: str | None
     raw: str
     frame: bytes = field(default=b"", compare=False, repr=False)
+    scanned_at: datetime | None = None
+    """The scanner's own time for this read (a stored read's prefix), if it sent one."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ class Discard:
 
     reason: DiscardReason
     data: bytes
+    continued: bool = False
+    """More bytes of a frame already reported (an over-long line's later chunks)."""
 
 
 Event = ScanRead | InvalidRead | Discard
@@ -94,6 +105,7 @@ class FrameDecoder:
         suffix: bytes = b"",
         max_len: int = 128,
         validator: Validator | None = None,
+        timestamp_prefix: TimestampPrefix | None = None,
     ) -> None:
         if terminator not in TERMINATORS:
             raise ValueError(f"terminator must be one of {TERMINATORS!r}")
@@ -104,6 +116,7 @@ class FrameDecoder:
         self._suffix = suffix
         self._max_len = max_len
         self._validator = validator
+        self._ts = timestamp_prefix
         self._buf = bytearray()
         self._carry = b""  # stray CR/LF waiting to be attached to the next event
         self._skipping = False  # inside an over-long frame, until the next terminator
@@ -150,8 +163,8 @@ class FrameDecoder:
         data = self._carry + bytes(self._buf[:cut])
         del self._buf[:cut]
         self._carry = b""
+        events.append(Discard("too_long", data, continued=self._skipping))
         self._skipping = True
-        events.append(Discard("too_long", data))
 
     def _frame(self, chunk: bytes, body: bytes) -> Event | None:
         """Turn one terminated chunk (``body`` + terminator) into an event."""
@@ -159,7 +172,7 @@ class FrameDecoder:
         self._carry = b""
         if self._skipping:
             self._skipping = False
-            return Discard("too_long", data)
+            return Discard("too_long", data, continued=True)
         core = body.strip(_STRAY)
         if not core:
             self._carry = data  # stray CR/LF only: not a frame
@@ -185,9 +198,10 @@ class FrameDecoder:
     def _decode(self, text: str, data: bytes) -> Event:
         raw = text[len(self._prefix) : len(text) - len(self._suffix)]
         aim, code = (raw[:3], raw[3:]) if _AIM.match(raw) else (None, raw)
+        stamp, code = (None, code) if self._ts is None else self._ts.split(code)
         if not code:
             return Discard("empty", data)
-        read = ScanRead(code, aim, raw, frame=data)
+        read = ScanRead(code, aim, raw, frame=data, scanned_at=stamp)
         error = self._validate(code)
         return read if error is None else InvalidRead(read, error)
 

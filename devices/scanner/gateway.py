@@ -4,8 +4,18 @@ No-loss recipe (architecture.md section 5): a read is committed to the outbox be
 it is published; it is published at QoS 1 with the fixed client id
 ``gw-{site}-{device_id}`` and a persistent session; it stays pending until the
 service's feedback arrives, and is republished (in ``device_seq`` order) on every
-reconnect and after ``resend_after`` seconds without feedback. The outbox survives
-restarts, so a new gateway on the same file republishes what is still pending.
+restart and resent after ``resend_after`` seconds without feedback, backing off
+exponentially per row (up to ``resend_max``). At most ``window`` reads are in flight
+(published, unanswered, not yet due again): after a long outage the backlog drains
+as feedback comes back instead of being republished all at once (paho itself
+retransmits its un-PUBACKed messages on reconnect). The outbox survives restarts, so
+a new gateway on the same file republishes what is still pending.
+
+Every read is stamped with the time it is read (the scanner's own timestamp when a
+stored read carries one); ``source`` only says how it travelled: ``batch`` for a
+burst or stored reads, ``scan`` for one live read. Every unreadable frame (garbage,
+too long, not ASCII, cut short) is journaled as refused with its reason, and the
+scanner gets a bad-read signal so the agent scans again.
 
 Threads (who calls what):
 
@@ -32,7 +42,7 @@ from ..mqtt import payloads, topics
 from ..mqtt.client import Message, MqttClient, MqttParams
 from .console import GatewayStats, LiveConsole, StationLog
 from .frames import Discard, Event, InvalidRead, ScanRead, TimestampPrefix, Validator
-from .models import GENERIC_CR, ScannerProfile
+from .models import GENERIC_CR, ScannerProfile, require_signals
 from .outbox import Outbox, OutboxRow, rfc3339, utc_now
 from .port import Opener, PortReader, PortStatus, ScannerDisconnected, open_port
 
@@ -52,11 +62,17 @@ class Gateway:
             are forced to the gateway's (``gw-{site}-{device_id}``).
         validator: code check injected by the caller (e.g. the MOD 37-2 check);
             returns a reason for refused codes.
-        profile: scanner model profile (framing, baud rate, host commands).
+        profile: scanner model profile (framing, baud rate, host commands); one
+            that cannot signal good and bad reads is refused unless ``allow_silent``.
+        allow_silent: accept a profile without host beep commands (a scanner set up
+            to signal by itself, or a test line nobody listens to).
         console: show the rich live console while running.
-        resend_after: seconds without feedback before a row is published again.
-        burst_gap: reads closer than this (seconds) are a batch upload.
-        timestamp_prefix: how batch reads carry their scan time, if they do.
+        resend_after: seconds without feedback before a row is published again
+            (doubling at each further resend, up to ``resend_max``).
+        resend_max: longest wait between two publications of one row.
+        window: most reads in flight (published, unanswered, not due again).
+        burst_gap: reads closer than this (seconds) travel as a batch.
+        timestamp_prefix: how stored reads carry their scan time, if they do.
         prune_after: confirmed rows older than this are deleted.
         opener: port factory (tests); defaults to :func:`~.port.open_port`.
     """
@@ -71,24 +87,29 @@ class Gateway:
         validator: Validator | None = None,
         profile: ScannerProfile = GENERIC_CR,
         *,
+        allow_silent: bool = False,
         console: bool = False,
         resend_after: float = 5.0,
+        resend_max: float = 60.0,
+        window: int = 32,
         burst_gap: float = 0.03,
         timestamp_prefix: TimestampPrefix | None = None,
         prune_after: timedelta = timedelta(days=7),
         opener: Opener = open_port,
     ) -> None:
+        if not allow_silent:
+            require_signals(profile)
         self.device_id, self.site, self.profile = device_id, site, profile
         self._scans_topic = topics.scan(site, device_id)
         self._feedback_topic = topics.feedback(site, device_id)
         self._validator = validator
-        self._ts = timestamp_prefix
-        self._resend_after = resend_after
+        self._resend = (resend_after, resend_max)
+        self._window = max(1, window)
         self._burst_gap = burst_gap
         self._prune_after = prune_after
         self._outbox = Outbox(outbox_path)
         self._reader = PortReader(
-            port_url, profile.baudrate, profile.decoder(self._validate),
+            port_url, profile.baudrate, profile.decoder(validator, timestamp_prefix),
             self._on_events, self._on_status, opener=opener,
         )  # fmt: skip
         self._mqtt = MqttClient(
@@ -105,7 +126,6 @@ class Gateway:
         self._wake = threading.Event()
         self._pump_lock = threading.Lock()
         self._online = False
-        self._resend_all = True
         self._last_frame = float("-inf")
         self._log = StationLog()
         self._depth: int | None = None  # frozen value once closed
@@ -114,6 +134,7 @@ class Gateway:
 
     def run(self, tick: float = 0.2) -> None:
         """Start reader and MQTT client, then loop until :meth:`stop`; closes all."""
+        self._outbox.make_due()  # nothing of an earlier run is in flight any more
         self._reader.start()
         self._mqtt.start()
         if self._console is not None:
@@ -165,38 +186,27 @@ class Gateway:
 
     # -- reader thread -----------------------------------------------------------
 
-    def _validate(self, code: str) -> str | None:
-        if self._validator is None:
-            return None
-        return self._validator(self._split_ts(code)[1])
-
-    def _split_ts(self, code: str) -> tuple[datetime | None, str]:
-        return (None, code) if self._ts is None else self._ts.split(code)
-
     def _on_events(self, events: list[Event]) -> None:
-        now = time.monotonic()
+        now, at = time.monotonic(), utc_now()  # the moment these bytes were read
         frames = sum(not isinstance(e, Discard) for e in events)
         burst = frames > 1 or now - self._last_frame < self._burst_gap
         for event in events:
             if isinstance(event, ScanRead):
-                self._journal(event, burst)
+                self._journal(event, at, burst)
             elif isinstance(event, InvalidRead):
-                self._refuse(event)
+                self._refuse(event.read, event.reason)
             else:
                 self._discarded(event)
         if frames:
             self._last_frame = now
             self._pump()
 
-    def _journal(self, read: ScanRead, burst: bool) -> None:
-        ts, code = self._split_ts(read.code)
-        batch = burst or ts is not None
-        scanned_at = ts if batch else utc_now()
-        read = ScanRead(code, read.aim, read.raw, read.frame)
+    def _journal(self, read: ScanRead, at: datetime, burst: bool) -> None:
+        stored = read.scanned_at is not None
         try:
             row = self._outbox.append(
-                read, self.device_id, source="batch" if batch else "scan",
-                scanned_at=scanned_at,
+                read, self.device_id, source="batch" if burst or stored else "scan",
+                scanned_at=read.scanned_at or at,
             )  # fmt: skip
         except Exception:  # e.g. disk full: the agent must scan again
             log.exception("could not journal read %r", read.code)
@@ -208,21 +218,23 @@ class Gateway:
             read.code, row.device_seq, "pending", row.source, row.scan_id
         )
 
-    def _refuse(self, event: InvalidRead) -> None:
+    def _refuse(self, read: ScanRead, reason: str) -> None:
         self._signal(False)
-        _, code = self._split_ts(event.read.code)
-        read = ScanRead(code, event.read.aim, event.read.raw, event.read.frame)
-        self._outbox.reject_local(read, self.device_id, event.reason)
+        try:
+            self._outbox.reject_local(read, self.device_id, reason)
+        except Exception:
+            log.exception("could not journal refused read %r (%s)", read.code, reason)
         self._log.count("rejected_local")
-        self._log.remember(code, None, "refused", event.reason)
+        self._log.remember(read.code, None, "refused", reason)
 
     def _discarded(self, event: Discard) -> None:
-        level = logging.DEBUG if event.reason == "empty" else logging.WARNING
-        log.log(level, "scanner discard %s: %r", event.reason, event.data[:64])
-        if event.reason != "empty":
-            self._log.count("discards")
-            text = event.data[:24].decode("ascii", "replace").strip()
-            self._log.remember(text, None, "discarded", event.reason)
+        if event.reason == "empty" or event.continued:
+            log.debug("scanner discard %s: %r", event.reason, event.data[:64])
+            return
+        log.warning("unreadable frame (%s): %r", event.reason, event.data[:64])
+        self._log.count("discards")
+        text = _printable(event.data)
+        self._refuse(ScanRead(text, None, text, frame=event.data), event.reason)
 
     def _on_status(self, status: PortStatus, detail: str | None) -> None:
         self._wake.set()
@@ -230,20 +242,22 @@ class Gateway:
     # -- publishing (any thread, serialised) -------------------------------------
 
     def _pump(self) -> None:
-        """Publish due rows in device_seq order: never sent, sent too long ago, or
-        everything pending right after a (re)connect."""
+        """Publish due rows (never sent, or unanswered past their backoff) in
+        device_seq order, as long as fewer than ``window`` are in flight."""
         with self._pump_lock:
             if not self._online:
                 return
-            resend_all, self._resend_all = self._resend_all, False
             now = utc_now()
-            cutoff = now if resend_all else now - timedelta(seconds=self._resend_after)
-            while rows := self._outbox.pending(200, sent_before=cutoff):
-                sent = [r for r in rows if self._publish(r)]
-                self._outbox.mark_sent(r.scan_id for r in sent)
-                if len(sent) < len(rows):  # went offline meanwhile
-                    self._resend_all = True
-                    return
+            room = self._window - self._outbox.in_flight(now)
+            if room <= 0:
+                return
+            rows = self._outbox.due(now, room)
+            sent = [r.scan_id for r in rows if self._publish(r)]
+            self._outbox.mark_sent(sent, self._backoff)
+
+    def _backoff(self, publication: int) -> float:
+        base, most = self._resend
+        return float(min(base * 2 ** min(publication - 1, 30), most))
 
     def _publish(self, row: OutboxRow) -> bool:
         assert row.device_seq is not None
@@ -260,9 +274,7 @@ class Gateway:
     # -- paho thread -------------------------------------------------------------
 
     def _on_connect(self, session_present: bool) -> None:
-        with self._pump_lock:
-            self._resend_all = True
-            self._online = True
+        self._online = True
         self._wake.set()
 
     def _on_disconnect(self, reason: str) -> None:
@@ -283,8 +295,9 @@ class Gateway:
         )
         if not first:
             return  # a resend answered again: the agent already had the signal
-        self._log.count("confirmed")
         self._signal(fb.outcome in _GOOD)
+        self._log.count("confirmed")
+        self._wake.set()  # room in the window: publish what waits
         self._log.settle(fb.scan_id, fb.outcome, fb.code or fb.message or "")
 
     # -- helpers -----------------------------------------------------------------
@@ -297,3 +310,9 @@ class Gateway:
             self._reader.write(command)
         except ScannerDisconnected as exc:
             log.info("could not signal the scanner: %s", exc)
+
+
+def _printable(data: bytes, most: int = 64) -> str:
+    """A short printable rendering of unreadable bytes, for the journal and console."""
+    text = data[:most].decode("ascii", "replace").strip()
+    return "".join(c if " " <= c <= "~" else "?" for c in text) or "?"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from .frames import FrameDecoder, Validator
+from .frames import FrameDecoder, TimestampPrefix, Validator
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,16 @@ class ScannerProfile:
     good_read: bytes | None = None
     bad_read: bytes | None = None
 
-    def decoder(self, validator: Validator | None = None) -> FrameDecoder:
+    @property
+    def signals(self) -> bool:
+        """Whether the host can make this scanner signal both good and bad reads."""
+        return bool(self.good_read) and bool(self.bad_read)
+
+    def decoder(
+        self,
+        validator: Validator | None = None,
+        timestamp_prefix: TimestampPrefix | None = None,
+    ) -> FrameDecoder:
         """Build a fresh frame decoder for this profile."""
         return FrameDecoder(
             terminator=self.terminator,
@@ -46,6 +55,7 @@ class ScannerProfile:
             suffix=self.suffix,
             max_len=self.max_len,
             validator=validator,
+            timestamp_prefix=timestamp_prefix,
         )
 
 
@@ -72,6 +82,32 @@ PROFILES: MappingProxyType[str, ScannerProfile] = MappingProxyType(
     {p.name: p for p in (GENERIC_CR, GENERIC_CRLF, HONEYWELL_LIKE, ZEBRA_LIKE)}
 )
 DEFAULT_PROFILE = GENERIC_CR
+
+
+class SilentProfile(ValueError):
+    """A scanner profile that cannot make the scanner signal good and bad reads."""
+
+
+def require_signals(profile: ScannerProfile) -> None:
+    """Refuse a profile without both host beep commands.
+
+    Without a bad-read signal the agent cannot hear that a read was refused and must
+    be scanned again: no vendor-neutral serial beep command exists (another vendor's
+    bytes are ignored, or taken as configuration), so there is no safe default that
+    beeps everywhere, and the station refuses to run silent unless told to.
+
+    Raises:
+        SilentProfile: the message names the profiles that do signal.
+    """
+    if profile.signals:
+        return
+    loud = ", ".join(sorted(p.name for p in PROFILES.values() if p.signals))
+    raise SilentProfile(
+        f"scanner profile {profile.name!r} sends no good/bad-read signal, so the agent"
+        f" would not hear a refused read; choose a profile that does ({loud}) or add"
+        " one for this model, or allow a silent scanner explicitly if it signals by"
+        " itself"
+    )
 
 
 def get_profile(name: str) -> ScannerProfile:

@@ -3,9 +3,14 @@
 Every read is committed here (WAL, ``synchronous=FULL``) before it is published, and
 stays ``pending`` until the service's feedback confirms it. ``device_seq`` is
 per device, gap-free over published reads, and survives restarts and pruning (it
-lives in its own table). Reads the gateway refuses itself (bad check character) are
-journaled as ``rejected_local`` without a ``device_seq``: they are never published,
-so they must not open a gap in the service's sequence check.
+lives in its own table). Reads the gateway refuses itself (bad check character,
+an unreadable frame: garbage, too long, not ASCII) are journaled as
+``rejected_local`` without a ``device_seq``: they are never published, so they must
+not open a gap in the service's sequence check.
+
+Resends: each publication sets ``next_due_at`` (when the row may be published again
+without feedback, backing off exponentially); :meth:`Outbox.due` hands out rows in
+``device_seq`` order within the caller's in-flight window.
 
 Threading: one connection shared under a lock; any thread may call any method (the
 reader thread appends, the MQTT thread confirms, the gateway loop republishes).
@@ -47,6 +52,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     message      TEXT,
     movement_id  TEXT,
     confirmed_at TEXT,
+    next_due_at  TEXT,
     UNIQUE (device_id, device_seq)
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, device_id, device_seq);
@@ -105,6 +111,9 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(outbox)")}
+        if "next_due_at" not in columns:  # an outbox file from an older gateway
+            self._db.execute("ALTER TABLE outbox ADD COLUMN next_due_at TEXT")
 
     def close(self) -> None:
         """Close the connection; further calls fail."""
@@ -163,22 +172,54 @@ class Outbox:
             f"{where} ORDER BY device_id, device_seq LIMIT ?", (*params, limit)
         )
 
-    def mark_sent(self, scan_ids: Iterable[str]) -> None:
-        """Record one more publication of these rows, now.
+    def in_flight(self, now: datetime) -> int:
+        """Pending rows published and not yet due again (waiting for feedback)."""
+        with self._lock:
+            (n,) = self._db.execute(
+                "SELECT count(*) FROM outbox WHERE state='pending'"
+                " AND next_due_at IS NOT NULL AND next_due_at > ?",
+                (rfc3339(now),),
+            ).fetchone()
+        return int(n)
+
+    def due(self, now: datetime, limit: int) -> list[OutboxRow]:
+        """Pending rows never published or due again at ``now``, in seq order."""
+        return self._select(
+            "WHERE state='pending' AND (next_due_at IS NULL OR next_due_at <= ?)"
+            " ORDER BY device_id, device_seq LIMIT ?",
+            (rfc3339(now), limit),
+        )
+
+    def make_due(self) -> None:
+        """Make every pending row due now (a gateway start: nothing is in flight)."""
+        with self._lock, self._tx():
+            self._db.execute("UPDATE outbox SET next_due_at=NULL WHERE state='pending'")
+
+    def mark_sent(
+        self, scan_ids: Iterable[str], backoff: Callable[[int], float] | None = None
+    ) -> None:
+        """Record one more publication of these rows, now; ``backoff(n)`` is the
+        number of seconds before the n-th publication may be repeated.
 
         Not fsynced (``synchronous=NORMAL`` for this transaction only): losing it in
         a crash merely causes one more resend, and it keeps the publish path fast.
         """
-        now = rfc3339(self._clock())
+        clock = self._clock()
+        now, wait = rfc3339(clock), backoff or (lambda n: 5.0)
         with self._lock:
             self._db.execute("PRAGMA synchronous=NORMAL")
             try:
                 with self._tx():
-                    self._db.executemany(
-                        "UPDATE outbox SET sent_count=sent_count+1, last_sent_at=? "
-                        "WHERE scan_id=?",
-                        [(now, sid) for sid in scan_ids],
-                    )
+                    for sid in scan_ids:
+                        (n,) = self._db.execute(
+                            "SELECT sent_count FROM outbox WHERE scan_id=?", (sid,)
+                        ).fetchone()
+                        due = rfc3339(clock + timedelta(seconds=wait(n + 1)))
+                        self._db.execute(
+                            "UPDATE outbox SET sent_count=sent_count+1, last_sent_at=?,"
+                            " next_due_at=? WHERE scan_id=?",
+                            (now, due, sid),
+                        )
             finally:
                 self._db.execute("PRAGMA synchronous=FULL")
 

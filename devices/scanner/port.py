@@ -97,7 +97,7 @@ class SerialPort(AbstractPort):
 
 
 def open_port(url: str, baudrate: int = 9600, *, timeout: float = 0.05) -> SerialPort:
-    """Open a scanner port exclusively, 8N1, by URL.
+    """Open a scanner port exclusively, 8N1, by URL, keeping input already waiting.
 
     Args:
         url: device path, ``/dev/serial/by-id/...``, ``loop://`` or ``socket://h:p``.
@@ -110,8 +110,10 @@ def open_port(url: str, baudrate: int = 9600, *, timeout: float = 0.05) -> Seria
     """
     try:
         ser = serial.serial_for_url(
-            url, baudrate=baudrate, timeout=timeout, write_timeout=1.0, exclusive=True
-        )
+            url, baudrate=baudrate, timeout=timeout, write_timeout=1.0, exclusive=True,
+            do_not_open=True,
+        )  # fmt: skip
+        _open_keeping_input(ser)
     except serial.SerialException as exc:
         if "exclusively lock" in str(exc):
             raise PortBusy(str(exc)) from exc
@@ -119,6 +121,23 @@ def open_port(url: str, baudrate: int = 9600, *, timeout: float = 0.05) -> Seria
     except Exception as exc:  # e.g. termios.error from tcsetattr, ValueError on URLs
         raise ScannerNotFound(f"{type(exc).__name__}: {exc}") from exc
     return SerialPort(ser)
+
+
+def _open_keeping_input(ser: serial.SerialBase) -> None:
+    """Open without the input flush pyserial's POSIX ``open()`` does (``tcflush``).
+
+    Reads the agent typed while no gateway held the port (a restart) wait in the
+    line's input buffer; flushing them would drop them without a trace. The flush is
+    shadowed on this instance for the duration of ``open()`` only.
+    """
+    if hasattr(ser, "_reset_input_buffer"):
+        ser._reset_input_buffer = lambda: None
+        try:
+            ser.open()
+        finally:
+            del ser._reset_input_buffer
+    else:
+        ser.open()
 
 
 Opener = Callable[[str, int], AbstractPort]

@@ -178,7 +178,10 @@ async def test_an_error_retrying_cannot_cure_is_quarantined_after_three_attempts
     assert handler.calls == {"st-a": 3, "st-b": 7, "st-c": 1}
     journal = await mqtt_journal()
     assert len(journal) == 1
-    assert "handler_error: OverflowError: value out of int64 range" in journal[0]["message"]
+    assert (
+        "handler_error: OverflowError: value out of int64 range"
+        in journal[0]["message"]
+    )
     assert json.loads(journal[0]["body"])["topic"] == topics.scan(site, "st-a")
 
 
@@ -227,7 +230,9 @@ async def test_two_instances_on_a_shared_subscription_each_take_part_and_answer_
     await two.start()
     devices = [f"st-{i:02d}" for i in range(20)]
     try:
-        await until(lambda: one.connected and two.connected and station.client.connected)
+        await until(
+            lambda: one.connected and two.connected and station.client.connected
+        )
         await asyncio.sleep(0.3)
         for device in devices:
             station.send(device, scan_body(device, 1, "CMD-SHELVE"))

@@ -74,6 +74,7 @@ async def test_gateway_outbox_recovers_scans_the_broker_dropped_for_an_offline_s
         tmp_path / "o.db",
         MqttParams(url=broker.url),
         resend_after=0.5,
+        allow_silent=True,
     )
     run_gateway(gw)
     await until(

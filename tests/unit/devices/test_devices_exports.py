@@ -15,7 +15,8 @@ def test_devices_scanner_all():
         "PROFILES", "AbstractPort", "Discard", "Event", "FrameDecoder", "Gateway",
         "GatewayStats", "InvalidRead", "Outbox", "OutboxRow", "PortBusy", "PortReader",
         "RecentRead", "ScanRead", "ScannerDisconnected", "ScannerError",
-        "ScannerNotFound", "ScannerProfile", "TimestampPrefix", "Validator",
+        "ScannerNotFound", "ScannerProfile", "SilentProfile", "TimestampPrefix",
+        "Validator",
         "get_profile", "open_port",
     ]  # fmt: skip
 
