@@ -8,6 +8,10 @@ access stays allowed, which is acceptable only because the listener is loopback-
 
 amqtt does not queue QoS 1 messages for offline persistent sessions (stack-notes
 section 10): no-loss for scans comes from the gateway outbox, not from this broker.
+Nor has it a queue limit to configure (0.12.1: no key like Mosquitto's
+``max_queued_messages``; a connected session's queues are unbounded in memory), so the
+demo's backlog is bounded by the gateway's in-flight window instead. For Mosquitto,
+see ``deploy/mosquitto.conf``.
 
 Threading: :meth:`EmbeddedBroker.start` and :meth:`EmbeddedBroker.shutdown` are
 coroutines run on the owner's event loop; the broker lives on that loop.

@@ -247,11 +247,7 @@ class Gateway:
         with self._pump_lock:
             if not self._online:
                 return
-            now = utc_now()
-            room = self._window - self._outbox.in_flight(now)
-            if room <= 0:
-                return
-            rows = self._outbox.due(now, room)
+            rows = self._outbox.due(utc_now(), self._window)
             sent = [r.scan_id for r in rows if self._publish(r)]
             self._outbox.mark_sent(sent, self._backoff)
 
@@ -290,12 +286,13 @@ class Gateway:
             log.warning("bad feedback on %s: %s", msg.topic, exc)
             self._log.count("bad_feedback")
             return
-        first = self._outbox.confirm(
+        row = self._outbox.get(fb.scan_id)
+        if row is None or row.state != "pending":
+            return  # a resend answered again: the agent already had the signal
+        self._signal(fb.outcome in _GOOD)  # first the beep, then the fsync
+        self._outbox.confirm(
             fb.scan_id, fb.outcome, fb.code, fb.message, fb.movement_id
         )
-        if not first:
-            return  # a resend answered again: the agent already had the signal
-        self._signal(fb.outcome in _GOOD)
         self._log.count("confirmed")
         self._wake.set()  # room in the window: publish what waits
         self._log.settle(fb.scan_id, fb.outcome, fb.code or fb.message or "")

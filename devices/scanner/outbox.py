@@ -175,20 +175,31 @@ class Outbox:
     def in_flight(self, now: datetime) -> int:
         """Pending rows published and not yet due again (waiting for feedback)."""
         with self._lock:
-            (n,) = self._db.execute(
-                "SELECT count(*) FROM outbox WHERE state='pending'"
-                " AND next_due_at IS NOT NULL AND next_due_at > ?",
-                (rfc3339(now),),
-            ).fetchone()
-        return int(n)
+            return self._in_flight(rfc3339(now))
 
-    def due(self, now: datetime, limit: int) -> list[OutboxRow]:
-        """Pending rows never published or due again at ``now``, in seq order."""
-        return self._select(
-            "WHERE state='pending' AND (next_due_at IS NULL OR next_due_at <= ?)"
-            " ORDER BY device_id, device_seq LIMIT ?",
-            (rfc3339(now), limit),
-        )
+    def due(self, now: datetime, window: int) -> list[OutboxRow]:
+        """Pending rows never published or due again at ``now``, in seq order, as many
+        as fit beside the rows in flight in a window of ``window``."""
+        at = rfc3339(now)
+        with self._lock:
+            room = window - self._in_flight(at)
+            if room <= 0:
+                return []
+            cur = self._db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE state='pending'"
+                " AND (next_due_at IS NULL OR next_due_at <= ?)"
+                " ORDER BY device_id, device_seq LIMIT ?",
+                (at, room),
+            )
+            return [OutboxRow(*r) for r in cur.fetchall()]
+
+    def _in_flight(self, at: str) -> int:
+        (n,) = self._db.execute(
+            "SELECT count(*) FROM outbox WHERE state='pending'"
+            " AND next_due_at IS NOT NULL AND next_due_at > ?",
+            (at,),
+        ).fetchone()
+        return int(n)
 
     def make_due(self) -> None:
         """Make every pending row due now (a gateway start: nothing is in flight)."""

@@ -124,20 +124,28 @@ def open_port(url: str, baudrate: int = 9600, *, timeout: float = 0.05) -> Seria
 
 
 def _open_keeping_input(ser: serial.SerialBase) -> None:
-    """Open without the input flush pyserial's POSIX ``open()`` does (``tcflush``).
+    """Open without the input flush pyserial's ``open()`` does (``tcflush`` on POSIX,
+    a read-and-drop on ``socket://``).
 
     Reads the agent typed while no gateway held the port (a restart) wait in the
     line's input buffer; flushing them would drop them without a trace. The flush is
     shadowed on this instance for the duration of ``open()`` only.
     """
-    if hasattr(ser, "_reset_input_buffer"):
-        ser._reset_input_buffer = lambda: None
-        try:
-            ser.open()
-        finally:
-            del ser._reset_input_buffer
-    else:
+    names = [n for n in _FLUSHES if hasattr(ser, n)]
+    for name in names:
+        setattr(ser, name, _keep)
+    try:
         ser.open()
+    finally:
+        for name in names:
+            delattr(ser, name)
+
+
+_FLUSHES = ("_reset_input_buffer", "reset_input_buffer")
+
+
+def _keep() -> None:
+    return None
 
 
 Opener = Callable[[str, int], AbstractPort]

@@ -129,13 +129,13 @@ def test_broker_restarts_outage_and_gateway_kill_keep_every_read_once_in_order(
         return subprocess.Popen(
             [str(EXE), "gateway", "--port", sim.path, "--device-id", DEVICE,
              "--broker", own_mosquitto.url, "--site", site, "--outbox", str(outbox),
-             "--no-console", "--resend-after", "30"],
+             "--no-console", "--resend-after", "30", "--allow-silent"],
             stdout=gateway_log, stderr=subprocess.STDOUT, cwd=ROOT,
         )  # fmt: skip
 
     gw = gateway_process()
     reads = verify_reads(world, 1600, unknown_every=200)
-    time.sleep(GATEWAY_START)  # pyserial flushes input on open: type once it is up
+    time.sleep(GATEWAY_START)
     try:
         first_read_recorded(sim, world, reads)
         sim.type_many(reads[1:300], rate=RATE)

@@ -215,3 +215,14 @@ def test_token_create_refuses_an_unknown_role(database_url, monkeypatch, capsys)
     assert cli.main(["migrate"]) == 0
     assert cli.main(["token", "create", "--name", "x", "--role", "wizard"]) == 1
     assert "unknown role 'wizard'" in capsys.readouterr().err
+
+
+def test_gateway_refuses_to_start_with_a_scanner_that_cannot_beep(tmp_path, capsys):
+    outbox = tmp_path / "o.db"
+    code = cli.main(["gateway", "--port", "loop://", "--device-id", "st-01",
+                     "--outbox", str(outbox), "--no-console"])  # fmt: skip
+    assert code == 2
+    said = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert "'generic-cr' sends no good/bad-read signal" in said
+    assert "zebra-like" in said
+    assert not outbox.exists()

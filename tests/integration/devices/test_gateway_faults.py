@@ -111,7 +111,7 @@ GATEWAY_SCRIPT = textwrap.dedent("""
     gw = Gateway(port, "st-01", site, path, MqttParams(url=url), resend_after=1.0,
                  allow_silent=True)
 
-    def announce():  # once the port is open (pyserial flushes input on open)
+    def announce():  # once the port is open
         while gw.stats().serial != "connected":
             time.sleep(0.01)
         print("connected", flush=True)

@@ -167,7 +167,6 @@ def test_loop_url_echoes_writes_into_the_decoder(reader_for, wait):
 
 
 def test_socket_url_reads_a_network_scanner_and_reconnects(reader_for, wait):
-    # pyserial flushes input right after connecting: send only once "connected".
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(10)
         rec = Recorder()

@@ -70,3 +70,42 @@ def test_feedback_round_trips_with_french_text_in_utf8():
 def test_malformed_feedback_raises_payload_error(payload):
     with pytest.raises(PayloadError):
         decode_feedback(payload)
+
+
+def _scan_with(**fields) -> bytes:
+    body = json.loads(encode_scan(SCAN))
+    body.update(fields)
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"code": "B" * 129}, "code"),
+        ({"code": "BX\x00W"}, "code"),
+        ({"code": "BXé"}, "code"),
+        ({"device_seq": 2**53 + 1}, "device_seq"),
+        ({"device_seq": -1}, "device_seq"),
+        ({"scan_id": "A" * 36}, "scan_id"),
+        ({"device_id": "st-" + "0" * 62}, "device_id"),
+        ({"device_id": "ST-01"}, "device_id"),
+        ({"aim": "]C0X"}, "aim"),
+        ({"raw": "x" * 257}, "raw"),
+        ({"scanned_at": "2026-11-27T08:00:00Z" * 3}, "scanned_at"),
+        ({"sent_at": "\n"}, "sent_at"),
+    ],
+)
+def test_a_scan_field_out_of_bounds_is_refused_naming_the_field(fields, named):
+    with pytest.raises(PayloadError, match=named):
+        decode_scan(_scan_with(**fields))
+
+
+def test_a_scan_payload_over_the_size_cap_is_refused_before_parsing():
+    with pytest.raises(PayloadError, match="payload of"):
+        decode_scan(_scan_with(message="x" * 3000))
+
+
+def test_scan_fields_at_their_bounds_are_accepted():
+    top = "st-" + "0" * 61
+    msg = decode_scan(_scan_with(code="B" * 128, device_seq=2**53, device_id=top))
+    assert (len(msg.code), msg.device_seq, msg.device_id) == (128, 2**53, top)

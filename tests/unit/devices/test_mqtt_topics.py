@@ -96,3 +96,33 @@ def test_build_then_parse_round_trips(site, device):
 def test_parse_never_raises_anything_but_topic_error(text):
     with contextlib.suppress(TopicError):
         topics.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("topic_filter", "topic", "expected"),
+    [
+        ("archive/s/scanners/+/scans", "archive/s/scanners/st-01/scans", True),
+        ("$share/g/archive/s/scanners/+/scans", "archive/s/scanners/st-01/scans", True),
+        (
+            "$share/g/archive/s/scanners/+/scans",
+            "archive/s/scanners/st-01/status",
+            False,
+        ),
+        ("archive/s/#", "archive/s/sensors/x/reading", True),
+        ("archive/s/#", "archive/s", True),
+        ("archive/s/scanners/+/scans", "archive/s/scanners/a/b/scans", False),
+        ("#", "$SYS/broker/uptime", False),
+    ],
+)
+def test_filters_match_topics_through_a_shared_subscription_prefix(
+    topic_filter, topic, expected
+):
+    assert topics.matches(topic_filter, topic) is expected
+
+
+def test_a_shared_subscription_wraps_and_unwraps_a_filter():
+    shared = topics.shared("archive-svc", topics.all_scans("s"))
+    assert shared == "$share/archive-svc/archive/s/scanners/+/scans"
+    assert topics.unshared(shared) == topics.all_scans("s")
+    with pytest.raises(topics.TopicError):
+        topics.unshared("$share/only-group")

@@ -198,3 +198,31 @@ def test_well_formed_reads_decode_the_same_whatever_the_chunking(
     data = b"".join((aim + c).encode() + term for c in codes)
     events = decode_all(FrameDecoder(terminator=term), *chunked(data, cuts))
     assert [(e.code, e.aim) for e in events] == [(c, aim or None) for c in codes]
+
+
+def test_a_50_kb_line_is_one_reported_discard_however_it_is_chunked():
+    dec = FrameDecoder()
+    events = []
+    line = b"B" * 50_000 + b"\r"
+    for i in range(0, len(line), 4096):
+        events += dec.feed(line[i : i + 4096])
+    assert {e.reason for e in events} == {"too_long"}
+    assert [e.continued for e in events].count(False) == 1
+    assert not events[0].continued
+    assert b"".join(e.data for e in events) == line
+
+
+def test_the_decoder_splits_a_scanner_timestamp_once_before_validation():
+    seen = []
+
+    def validator(code):
+        seen.append(code)
+        return None
+
+    dec = FrameDecoder(validator=validator, timestamp_prefix=TimestampPrefix())
+    [read] = dec.feed(b"]C020261127073000,BX00000099W\r")
+    assert (read.code, read.aim) == ("BX00000099W", "]C0")
+    assert read.scanned_at == datetime(2026, 11, 27, 7, 30, tzinfo=UTC)
+    assert seen == ["BX00000099W"]
+    [live] = dec.feed(b"BX00000098W\r")
+    assert live.scanned_at is None

@@ -147,3 +147,33 @@ def test_outbox_uses_wal_and_full_sync(tmp_path):
     db = sqlite3.connect(tmp_path / "o.db")
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.close()
+
+
+def test_due_rows_fill_the_window_and_come_back_after_their_backoff(tmp_path):
+    clock = FakeClock()
+    box = Outbox(tmp_path / "o.db", clock=clock)
+    for i in range(5):
+        box.append(read(f"BX{i}"), "st-01")
+    first = box.due(clock(), window=3)
+    assert [r.device_seq for r in first] == [1, 2, 3]
+    box.mark_sent([r.scan_id for r in first], backoff=lambda n: 2.0**n)
+    assert box.due(clock(), window=3) == []  # the window is full
+    assert box.in_flight(clock()) == 3
+    box.confirm(first[0].scan_id, "accepted")
+    assert [r.device_seq for r in box.due(clock(), window=3)] == [4]
+    clock.now += timedelta(seconds=2.5)  # first publication backs off 2 s
+    again = box.due(clock(), window=10)
+    assert [r.device_seq for r in again] == [2, 3, 4, 5]
+    box.mark_sent([again[0].scan_id], backoff=lambda n: 2.0**n)
+    clock.now += timedelta(seconds=3)  # second one backs off 4 s
+    assert [r.device_seq for r in box.due(clock(), window=10)] == [3, 4, 5]
+
+
+def test_a_restart_makes_every_pending_row_due_again(tmp_path):
+    clock = FakeClock()
+    box = Outbox(tmp_path / "o.db", clock=clock)
+    box.append(read(), "st-01")
+    box.mark_sent([r.scan_id for r in box.due(clock(), 10)], backoff=lambda n: 60)
+    assert box.due(clock(), 10) == []
+    box.make_due()
+    assert [r.device_seq for r in box.due(clock(), 10)] == [1]
