@@ -27,3 +27,9 @@ def test_ingest_can_be_switched_off_and_unknown_brokers_are_refused():
     assert url(broker="off") is None
     with pytest.raises(SettingsError, match="broker"):
         url(broker="rabbit")
+
+
+def test_several_instances_share_the_scans_through_a_configured_group():
+    assert load_settings(env={}).mqtt.share_group == ""
+    settings = load_settings(env={"ARCHIVE_MQTT_SHARE_GROUP": "archive-svc"})
+    assert settings.mqtt.share_group == "archive-svc"
