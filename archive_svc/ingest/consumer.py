@@ -8,8 +8,9 @@ For each message, in arrival order:
    publishing an empty retained message on its topic (so it is not replayed at every
    start).
 2. ``decode``: a message the handler refuses (``ValueError``: bad JSON, a field out of
-   bounds, a wrong topic) is quarantined in the rejection journal with its reason,
-   then acked.
+   bounds, a wrong topic; or any other error of the decoder) is quarantined in the
+   rejection journal with its reason, then acked. A journal write that keeps
+   failing for a reason retrying cannot cure is logged with the payload, and acked.
 3. ``handle`` runs one committed transaction, **then** the message is acked, then
    the handler's replies (e.g. a scanner's feedback) are published. While the
    database is down the handler is retried with capped backoff and nothing is acked,
@@ -185,13 +186,13 @@ class Consumer:
             if handler is None:
                 raise ValueError(f"no handler for topic {msg.topic}")
             command = handler.decode(msg, datetime.now(UTC))
-        except ValueError as exc:
-            await self._refuse(msg, str(exc))
+        except Exception as exc:  # ValueError: refused; anything else: a decoder bug
+            await self._refuse(msg, _reason(exc))
             return
         try:
             result = await self._retrying(lambda: handler.handle(command))
         except _Incurable as exc:
-            await self._refuse(msg, f"handler_error: {exc}")
+            await self._refuse(msg, _reason(ValueError(f"handler_error: {exc}")))
             return
         self._client.ack(msg.mid, msg.qos)
         self.processed += 1
@@ -214,14 +215,16 @@ class Consumer:
     async def _refuse(self, msg: Message, reason: str) -> None:
         assert self._client is not None
         log.warning("quarantined message on %s: %s", msg.topic, reason)
-        await self._retrying(
-            lambda: self._quarantine(msg.topic, msg.payload, reason), bounded=False
-        )
+        try:
+            await self._retrying(
+                lambda: self._quarantine(msg.topic, msg.payload, reason)
+            )
+        except _Incurable as exc:  # last resort: the log keeps it, ingest goes on
+            log.error("could not journal the message on %s (%s); dropped: %r",
+                      msg.topic, exc, msg.payload[:500])  # fmt: skip
         self._client.ack(msg.mid, msg.qos)
 
-    async def _retrying(
-        self, call: Callable[[], Awaitable[R]], *, bounded: bool = True
-    ) -> R:
+    async def _retrying(self, call: Callable[[], Awaitable[R]]) -> R:
         delay, failures = 0.2, 0
         while True:
             try:
@@ -229,7 +232,7 @@ class Consumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if bounded and self._permanent(exc):
+                if self._permanent(exc):
                     failures += 1
                     if failures >= self._attempts:
                         raise _Incurable(f"{type(exc).__name__}: {exc}") from exc
@@ -237,6 +240,11 @@ class Consumer:
                               delay)  # fmt: skip
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+    return text.replace("\x00", "\\x00")[:500]
 
 
 class _Incurable(Exception):
