@@ -16,6 +16,7 @@ import pytest
 
 from archive_svc.domain import commands
 from archive_svc.ingest import Consumer, MessageHandler, ScanIngest
+from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from devices.mqtt import Message, MqttClient, MqttParams, payloads, topics
 from tests.conftest import require_service
@@ -78,8 +79,9 @@ def scan_consumer(runtime, site: str, instance: str = "svc1", **kw) -> Consumer:
 
 async def mqtt_journal() -> list[dict]:
     return await fetch(
+        current(),
         "SELECT code, message, body FROM rejection_journal WHERE source = 'mqtt'"
-        " ORDER BY id"
+        " ORDER BY id",
     )
 
 
@@ -207,7 +209,7 @@ async def test_a_retained_scan_is_ignored_and_cleared(runtime):
         station.client.stop()
     assert station.answered("st-a") == []
     assert await mqtt_journal() == []
-    inbox = await fetch("SELECT device_id FROM scan_inbox")
+    inbox = await fetch(current(), "SELECT device_id FROM scan_inbox")
     assert [r["device_id"] for r in inbox] == ["st-b"]
     left = subprocess.run(
         ["mosquitto_sub", "-h", "127.0.0.1", "-p", "1883", "-t", topics.scan(site, "st-a"),
