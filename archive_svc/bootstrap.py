@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -9,14 +11,17 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
+from archive_svc import signing
 from archive_svc.config import Settings
 from archive_svc.domain import commands
 from archive_svc.ingest import Consumer, ScanIngest
 from archive_svc.persistence import engine as db
+from archive_svc.persistence.audit import PiccoloAuditUnitOfWork
 from archive_svc.persistence.migrate import migrate
 from archive_svc.persistence.queries import PiccoloQueries
 from archive_svc.persistence.unit_of_work import PiccoloUnitOfWork
-from archive_svc.services import registry, scanning
+from archive_svc.services import audit, registry, scanning
+from archive_svc.services.audit_ports import AuditUnitOfWork, Signer
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import (
     AbstractUnitOfWork,
@@ -28,6 +33,8 @@ from archive_svc.services.ports.scans import ScanTexts
 from archive_svc.services.scanning import ScanOutcome, ScanPolicy
 from archive_svc.texts import StationTexts
 from devices.mqtt import EmbeddedBroker
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,9 +50,42 @@ class Runtime:
     texts: ScanTexts = field(default_factory=StationTexts)
     broker: EmbeddedBroker | None = None
     consumer: Consumer | None = None
+    audit_task: asyncio.Task[None] | None = None
 
     def uow(self) -> AbstractUnitOfWork:
         return PiccoloUnitOfWork(self.engine)
+
+    def audit_uow(self) -> AuditUnitOfWork:
+        return PiccoloAuditUnitOfWork(self.engine)
+
+    def signer(self) -> Signer:
+        """The checkpoint key from the settings.
+
+        Raises:
+            signing.SigningKeyError: missing, unreadable or readable by others.
+        """
+        data_dir = self.settings.data_dir
+        return signing.load_signer(
+            self.settings.audit.key_path(data_dir),
+            self.settings.audit.retired_path(data_dir),
+        )
+
+    def audit_jobs(self) -> audit.AuditJobs:
+        """Journal sealing, checkpoints and the journal purge, as ``serve`` runs them
+        (checkpoints and purges only when the key is there)."""
+        try:
+            signer: Signer | None = self.signer()
+        except signing.SigningKeyError as exc:
+            log.warning("no checkpoint key (%s): checkpoints and purges are off", exc)
+            signer = None
+        settings = self.settings.audit
+        schedule = audit.AuditSchedule(
+            seal_every=timedelta(seconds=settings.seal_interval_s),
+            checkpoint_every=timedelta(seconds=settings.checkpoint_interval_s),
+            purge_every=timedelta(seconds=settings.purge_interval_s),
+            retention=timedelta(days=settings.journal_retention_days),
+        )
+        return audit.AuditJobs(schedule, self.audit_uow, self.clock, signer)
 
     async def record_scan(self, cmd: commands.RecordScan) -> ScanOutcome:
         return await scanning.record_scan(
@@ -62,8 +102,14 @@ class Runtime:
         """Web app lifespan start: DB pool, embedded broker, scan ingest."""
         await self.start_pool()
         await self.start_ingest()
+        self.audit_task = asyncio.create_task(self.audit_jobs().run())
 
     async def shutdown(self) -> None:
+        task, self.audit_task = self.audit_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.stop_ingest()
         await self.close_pool()
 

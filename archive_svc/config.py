@@ -75,6 +75,31 @@ class LedgerSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    key_file: str = ""
+    """Ed25519 checkpoint key (PEM, mode 600), outside the database; default
+    ``<data_dir>/audit/checkpoint.key``. Created by ``archive-svc audit keygen``."""
+    retired_keys_file: str = ""
+    """Public keys retired by ``audit keygen --rotate``; default ``<key_file>.retired``."""
+    checkpoint_interval_s: float = 3600.0
+    """How often ``serve`` signs the ledger and journal heads."""
+    seal_interval_s: float = 1.0
+    """How often ``serve`` chains the access-journal rows written since."""
+    journal_retention_days: int = 365
+    """Access-journal rows older than this are purged (CNIL: 6 to 12 months)."""
+    purge_interval_s: float = 86400.0
+
+    def key_path(self, data_dir: str) -> Path:
+        return Path(self.key_file or f"{data_dir}/audit/checkpoint.key")
+
+    def retired_path(self, data_dir: str) -> Path:
+        if self.retired_keys_file:
+            return Path(self.retired_keys_file)
+        key = self.key_path(data_dir)
+        return key.with_name(key.name + ".retired")
+
+
+@dataclass(frozen=True)
 class Settings:
     site: str = "main"
     instance: str = "svc1"
@@ -84,6 +109,7 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     mqtt: MqttSettings = field(default_factory=MqttSettings)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
     @property
     def is_postgres(self) -> bool:
@@ -136,6 +162,7 @@ _NESTED: dict[str, type[Any]] = {
     "http": HttpSettings,
     "mqtt": MqttSettings,
     "ledger": LedgerSettings,
+    "audit": AuditSettings,
 }
 _TOP = {"site": str, "instance": str, "data_dir": str, "ui_locale": str}
 
