@@ -59,6 +59,7 @@ def _report(report: audit.ChainReport) -> int:
         console.print(f"[red]{name} NON intact[/red]")
         for finding in report.findings:
             console.print(f"[red]- {escape(describe(report.chain, finding))}[/red]")
+        console.print(f"{report.checked} éléments vérifiés avant la première anomalie")
         return 1
     seq, hash_ = report.head
     console.print(
@@ -93,7 +94,9 @@ async def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     )
     code = _report(report)
     if args.projection:
-        code = max(code, _projection(await audit.verify_projection(runtime.audit_uow().audit)))
+        code = max(
+            code, _projection(await audit.verify_projection(runtime.audit_uow().audit))
+        )
     return code
 
 
@@ -139,7 +142,9 @@ async def cmd_verify_journal(args: argparse.Namespace, settings: Settings) -> in
         runtime.audit_uow, signer, runtime.clock
     )
     if report.start_seq > 1:
-        console.print(f"journal purgé jusqu'au n° {report.start_seq - 1} (résumé signé)")
+        console.print(
+            f"journal purgé jusqu'au n° {report.start_seq - 1} (résumé signé)"
+        )
     return _report(report)
 
 
@@ -172,7 +177,9 @@ def add_audit_commands(sub: Any) -> None:
     ).add_subparsers(dest="action", required=True)
     keygen = group.add_parser("keygen", help="create the checkpoint signing key")
     keygen.add_argument(
-        "--rotate", action="store_true", help="replace the key, keeping the old public key"
+        "--rotate",
+        action="store_true",
+        help="replace the key, keeping the old public key",
     )
     keygen.set_defaults(run=cmd_keygen)
     verify = group.add_parser(

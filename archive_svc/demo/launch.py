@@ -7,7 +7,7 @@ import secrets
 
 from rich.console import Console
 
-from archive_svc import bootstrap, web
+from archive_svc import bootstrap, signing, web
 from archive_svc.config import Settings
 from archive_svc.demo import seeding, simulation
 from archive_svc.domain.model import Principal
@@ -47,8 +47,17 @@ async def demo_passwords(runtime: bootstrap.Runtime) -> str:
     return password
 
 
+def checkpoint_key(settings: Settings) -> str:
+    """The demo's checkpoint key, created on first start (mode 600, in the data dir)."""
+    key = settings.audit.key_path(settings.data_dir)
+    if not key.exists():
+        signing.generate_key(key, settings.audit.retired_path(settings.data_dir))
+    return str(key)
+
+
 def run(settings: Settings, port: int) -> int:
     runtime = bootstrap.build_runtime(settings)
+    key = checkpoint_key(settings)
     token = asyncio.run(prepare(runtime))
     password = asyncio.run(demo_passwords(runtime))
     url = f"http://127.0.0.1:{port}"
@@ -59,6 +68,7 @@ def run(settings: Settings, port: int) -> int:
     console.print(f"  password:   {password}")
     console.print(f"  API docs:   {url}/schema/swagger")
     console.print(f"  API token:  {token}   (role archive_manager)")
+    console.print(f"  audit key:  {key}   (archive-svc audit verify / anchor)")
     console.print(
         f"  try:        curl -H 'Authorization: Bearer {token}' {url}/api/locations/M1/contents"
     )

@@ -325,9 +325,7 @@ def purge_findings(
     start = (1, GENESIS_HASH)
     for summary, valid in sorted(purges, key=lambda p: p[0].first_seq):
         if not valid:
-            findings.append(
-                Finding(Problem.FORGED, summary.first_seq, "purge summary")
-            )
+            findings.append(Finding(Problem.FORGED, summary.first_seq, "purge summary"))
             continue
         if summary.first_seq != start[0]:
             findings.append(

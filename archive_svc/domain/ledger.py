@@ -175,8 +175,13 @@ class Ledger:
         effective = custody.effective_time(scanned_at, self.now, self.future_tolerance)
         position = facts.positions.get(item.id)
         target = _target(kind, m, item, actor, facts)
+        payload = (  # the position shows where an item in transit goes, as the entry
+            {**m.payload, "destination": m.to}
+            if kind is MovementKind.IN_TRANSIT and m.to
+            else m.payload
+        )
         intent = Intent(
-            kind, m.reason, m.force, m.request_id, m.task_ref, actor.roles, m.payload
+            kind, m.reason, m.force, m.request_id, m.task_ref, actor.roles, payload
         )
         effect = custody.decide_movement(
             intent, item, position, target, place_of(item.id, facts.positions)

@@ -205,9 +205,10 @@ async def verify_and_checkpoint_journal(
     report = await verify_journal(uow.audit, signer)
     if not report.intact:
         return report
-    return await _store_checkpoint(
+    written = await _store_checkpoint(
         uow, audit.JOURNAL, report.head, report.checked, signer, clock
     )
+    return replace(written, unsealed=report.unsealed, start_seq=report.start_seq)
 
 
 async def purge_journal(

@@ -13,8 +13,10 @@ from tests.decoding import decode_pdf
 
 
 @pytest.fixture
-def seeded(database_url, monkeypatch):
+def seeded(database_url, monkeypatch, tmp_path):
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", database_url)
+    monkeypatch.setenv("ARCHIVE_AUDIT_KEY_FILE", str(tmp_path / "checkpoint.key"))
+    assert cli.main(["audit", "keygen"]) == 0
     assert (
         cli.main(
             [
@@ -206,8 +208,10 @@ def test_label_errors_are_clear(seeded, capsys, tmp_path, argv, message):
 
 def test_audit_verify_reports_an_intact_seeded_ledger(seeded, capsys):
     capsys.readouterr()
-    assert cli.main(["audit", "verify"]) == 0
-    assert "ledger intact: 345 movements" in capsys.readouterr().err.replace("\n", " ")
+    assert cli.main(["audit", "verify", "--projection"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "registre des mouvements intact : 345 éléments vérifiés" in err
+    assert "projection des positions conforme au registre" in err
 
 
 def test_token_create_refuses_an_unknown_role(database_url, monkeypatch, capsys):

@@ -13,6 +13,7 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from archive_svc import bootstrap, cli
 from archive_svc.domain import chain, commands, custody
 from archive_svc.domain.model import Item, Location, State, Virtual
-from archive_svc.services import ledger, registry
+from archive_svc.services import audit, ledger, registry
 from archive_svc.services.custody import record_movements
 from tests import builders as b
 from tests.integration.ledger_support import (
@@ -313,6 +314,7 @@ async def test_projection_equals_the_fold_of_the_ledger_and_the_chain_verifies(
     assert recorded == {r["seq"]: r["event_id"] for r in rows}
     report = await ledger.verify_ledger(world.queries)
     assert report.intact, report.broken
+    assert await audit.verify_projection(world.audit_uow().audit) == []
     seqs = await all_seqs()
     assert seqs == list(range(1, len(seqs) + 1)) and report.checked == len(seqs)
 
@@ -548,9 +550,14 @@ async def audit_verify(
     monkeypatch: pytest.MonkeyPatch,
     database_url: str,
     capsys: pytest.CaptureFixture[str],
+    key_dir: Path,
 ) -> tuple[int, str]:
     """Run ``archive-svc audit verify`` as a user would (own thread, own event loop)."""
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", database_url)
+    key = key_dir / "checkpoint.key"
+    monkeypatch.setenv("ARCHIVE_AUDIT_KEY_FILE", str(key))
+    if not key.exists():
+        await asyncio.to_thread(cli.main, ["audit", "keygen"])
     capsys.readouterr()
     code = await asyncio.to_thread(cli.main, ["audit", "verify"])
     out = capsys.readouterr()
@@ -562,17 +569,20 @@ async def test_audit_verify_exits_zero_on_an_intact_ledger_and_names_the_broken_
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     await play(world, [True] * 4)
     count = len(await all_seqs())
-    code, text = await audit_verify(monkeypatch, database_url, capsys)
-    assert code == 0 and f"ledger intact: {count} movements" in text
+    code, text = await audit_verify(monkeypatch, database_url, capsys, tmp_path)
+    assert code == 0
+    assert f"registre des mouvements intact : {count} éléments vérifiés" in text
 
     async with unguarded(database_url) as conn:
         await conn.set(3, "to_ref", "location:elsewhere")
-        code, text = await audit_verify(monkeypatch, database_url, capsys)
+        code, text = await audit_verify(monkeypatch, database_url, capsys, tmp_path)
     assert code != 0
-    assert "seq 3" in text and "2 movements verified before it" in text
+    assert "mouvement n° 3 altéré" in text
+    assert "2 éléments vérifiés avant la première anomalie" in text
 
 
 async def test_audit_verify_names_the_seq_when_a_payload_is_unreadable(
@@ -580,9 +590,10 @@ async def test_audit_verify_names_the_seq_when_a_payload_is_unreadable(
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     await play(world, [True] * 4)
     async with unguarded(database_url) as conn:
         await conn.set(2, "payload", json.dumps({}).replace("}", "]"))
-        code, text = await audit_verify(monkeypatch, database_url, capsys)
-    assert code != 0 and "seq 2" in text
+        code, text = await audit_verify(monkeypatch, database_url, capsys, tmp_path)
+    assert code != 0 and "mouvement n° 2 altéré" in text

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,9 @@ GUARDED = (
 
 
 @pytest.fixture
-def audit_env(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def audit_env(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Settings for in-process ``cli.main`` calls: this test's database and key."""
     key = tmp_path / "keys" / "checkpoint.key"
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", database_url)
@@ -56,7 +58,10 @@ class Audited:
 @pytest.fixture
 def audited(audit_env: Path, database_url: str, clock: FakeClock) -> Audited:
     settings = load_settings(
-        env={"ARCHIVE_DATABASE_URL": database_url, "ARCHIVE_AUDIT_KEY_FILE": str(audit_env)}
+        env={
+            "ARCHIVE_DATABASE_URL": database_url,
+            "ARCHIVE_AUDIT_KEY_FILE": str(audit_env),
+        }
     )
     made = Audited(settings, clock)
     asyncio.run(made.rt.migrate())

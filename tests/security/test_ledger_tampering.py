@@ -35,7 +35,9 @@ def checkpoints(runtime: bootstrap.Runtime) -> list[audit_rules.Checkpoint]:
     return run(runtime.audit_uow().audit.checkpoints("ledger"))
 
 
-async def add_checkpoint(runtime: bootstrap.Runtime, cp: audit_rules.Checkpoint) -> None:
+async def add_checkpoint(
+    runtime: bootstrap.Runtime, cp: audit_rules.Checkpoint
+) -> None:
     uow = runtime.audit_uow()
     async with uow:
         await uow.audit.add_checkpoint(cp)
@@ -68,7 +70,9 @@ async def more(runtime: bootstrap.Runtime, count: int) -> list[str]:
     return [box.id for box in boxes]
 
 
-async def recompute_from(runtime: bootstrap.Runtime, insider: Insider, seq: int) -> None:
+async def recompute_from(
+    runtime: bootstrap.Runtime, insider: Insider, seq: int
+) -> None:
     """Rewrite every hash from ``seq`` on, then the chain head: a consistent chain."""
     store = runtime.audit_uow().audit
     head = await store.ledger_head()
@@ -190,9 +194,7 @@ def test_a_checkpoint_signed_by_an_unknown_key_is_forged(audited, capsys):
     assert code == 1 and "falsifiée" in out
 
 
-def test_an_edited_projection_is_named_by_verify_projection(
-    audited, insider, capsys
-):
+def test_an_edited_projection_is_named_by_verify_projection(audited, insider, capsys):
     ids = run(shelve(audited.rt, 3))
     assert verify(capsys, "--projection")[0] == 0
     run(
