@@ -28,8 +28,9 @@ async def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
         args.id, args.name, args.role, args.division or "", args.unit or ""
     )
     person = await people.create_person(
-        cmd, _read_password(args), runtime.uow(), runtime.clock
-    )
+        cmd, _read_password(args), runtime.uow(), runtime.clock,
+        by=f"cli:{getpass.getuser()}",
+    )  # fmt: skip
     console.print(f"created {person.id} ({', '.join(sorted(person.roles))})")
     return 0
 

@@ -16,6 +16,7 @@ from archive_svc.access import principals as roles
 from archive_svc.domain import commands, errors
 from archive_svc.domain.model import Principal
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
+from archive_svc.services.ports.journal import JournalEntry
 from archive_svc.services.ports.people import Credential
 
 MIN_PASSWORD = 12
@@ -75,16 +76,34 @@ def _person(cmd: commands.CreatePerson) -> Principal:
 
 
 async def create_person(
-    cmd: commands.CreatePerson, password: str, uow: AbstractUnitOfWork, clock: Clock
+    cmd: commands.CreatePerson,
+    password: str,
+    uow: AbstractUnitOfWork,
+    clock: Clock,
+    by: str = "cli",
+    channel: str = "cli",
 ) -> Principal:
-    """Create a person and their credential; ``AlreadyExists`` for a taken id."""
+    """Create a person and their credential; ``AlreadyExists`` for a taken id.
+
+    The access journal records who created whom with which roles, in the same
+    transaction.
+    """
     person = _person(cmd)
     password_hash = hash_password(password)
     async with uow:
         await uow.principals.add(person)
         await uow.credentials.put(Credential(person.id, password_hash), clock.now())
+        await uow.access_journal.add_many([_created(person, by, channel, clock.now())])
         await uow.commit()
     return person
+
+
+def _created(person: Principal, by: str, channel: str, at: datetime) -> JournalEntry:
+    return JournalEntry(
+        at=at, principal_ref=by, role="", action="create_person",
+        object_ref=person.id, decision="allow", rule="service:create_person",
+        reason="roles=" + ",".join(sorted(person.roles)), channel=channel,
+    )  # fmt: skip
 
 
 async def set_active(principal_id: str, active: bool, uow: AbstractUnitOfWork) -> None:

@@ -8,6 +8,8 @@ signed checkpoints, and accepts a chain that starts right after a signed purge.
 from __future__ import annotations
 
 import asyncio
+import getpass
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -170,7 +172,7 @@ def test_a_forged_purge_summary_is_reported(audited, insider, capsys):
             now(),
             "b" * 32,
             "c" * 128,
-        )  # fmt: skip
+        )
     )
     run(insider.run("DELETE FROM access_journal WHERE seq <= 3"))  # the guard lets it
     code, out = verify(capsys)
@@ -210,3 +212,28 @@ def test_serve_seals_checkpoints_and_purges_on_schedule(audited, clock):
     assert [(p.first_seq, p.last_seq) for p in run(store.purges())] == [(1, 2)]
     report = run(audit.verify_journal(store, rt.signer()))
     assert report.intact and report.start_seq == 3
+
+
+def test_a_user_creation_is_journaled_with_the_id_and_roles(
+    audited, capsys, monkeypatch
+):
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct-horse-battery-9\n"))
+    argv = ["user", "create", "--id", "agent.new", "--name", "Agent New"]
+    argv += ["--role", "archive_agent", "--password-stdin"]
+    assert cli.main(argv) == 0
+    rows = run(
+        Insider(audited.settings.database.url).run(
+            "SELECT principal_ref, action, object_ref, reason, channel"
+            " FROM access_journal"
+        )
+    )
+    assert rows == [
+        {
+            "principal_ref": f"cli:{getpass.getuser()}",
+            "action": "create_person",
+            "object_ref": "agent.new",
+            "reason": "roles=archive_agent",
+            "channel": "cli",
+        }
+    ]
+    assert verify(capsys)[0] == 0

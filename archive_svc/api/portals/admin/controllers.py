@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from archive_svc.access.principals import DIVISIONS, PERSON_ROLES
 from archive_svc.access.rules import Action
+from archive_svc.api.auth import Caller
 from archive_svc.api.portals.admin.schemas import PasswordReset, PersonCreate, PersonId
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import commands, errors
@@ -43,12 +44,15 @@ class UsersController(Controller):
         uow: UnitOfWork,
         clock: NamedDependency[Clock],
         queries: Queries,
+        caller: NamedDependency[Caller],
     ) -> Template | Redirect:
         cmd = commands.CreatePerson(
             data.id, data.name, data.role, data.division, data.unit
         )
         try:
-            await people.create_person(cmd, data.password, uow, clock)
+            await people.create_person(
+                cmd, data.password, uow, clock, by=caller.id, channel="web"
+            )
         except errors.DomainError as exc:
             kept = msgspec.structs.replace(data, password="")
             return await _listing(request, queries, kept, exc.message, 400)
