@@ -278,7 +278,7 @@ def test_the_journal_is_append_only(site):
 
 
 def test_an_administrator_creates_and_disables_people(site):
-    client, *_ = site
+    client, runtime, *_ = site
     sign_in(client, "admin.x")
     token = csrf(client)
     form = {
@@ -294,6 +294,12 @@ def test_an_administrator_creates_and_disables_people(site):
     assert bad.status_code == 400 and "Nouvel &lt;i&gt;Agent&lt;/i&gt;" in bad.text
     ok = client.post("/admin/users/", data={**form, "password": PASSWORD})
     assert ok.status_code == 200 and "new.agent" in ok.text
+    created, _ = client.blocking_portal.call(
+        runtime.queries.journal_entries, _query(action="create_person"), 0, 5
+    )
+    assert [(e.principal_ref, e.object_ref, e.reason, e.channel) for e in created] == [
+        ("admin.x", "new.agent", "roles=archive_agent", "web")
+    ]
     client.post("/admin/users/new.agent/disable", data={"_csrf_token": token})
     other = TestClient(client.app, base_url="http://testserver.local")
     with other:
