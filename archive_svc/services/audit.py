@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from archive_svc.domain import audit
 from archive_svc.domain.audit import Checkpoint, Finding, PurgeSummary
+from archive_svc.domain.custody import GENESIS_HASH
 from archive_svc.services.audit_ports import AuditStore, AuditUnitOfWork, Signer
 from archive_svc.services.ports import Clock
 
@@ -83,29 +85,78 @@ async def _sign(
     return Checkpoint(chain, head[0], head[1], at, signer.key_id, signer.sign(payload))
 
 
+async def _last_valid(
+    store: AuditStore, signer: Signer, chain: str, from_seq: int = 1
+) -> Checkpoint | None:
+    """The newest checkpoint whose signature verifies (not before ``from_seq``)."""
+    for cp in reversed(await store.checkpoints(chain)):
+        if cp.seq >= from_seq and signer.verify(
+            cp.key_id, audit.payload_of(cp), cp.signature
+        ):
+            return cp
+    return None
+
+
+async def _walk_since(
+    rows: Callable[[int, int], AsyncIterator[Any]],
+    recompute: Callable[[Any], str],
+    last: Checkpoint | None,
+    start: tuple[int, str],
+    head: tuple[int, str],
+) -> list[Finding]:
+    """Check the entries after the checkpoint ``last`` (else from ``start``) up to
+    the head: the checkpoint's own entry must still carry its hash."""
+    walk = audit.ChainWalk(start_seq=start[0], start_hash=start[1])
+    if last is not None and last.seq >= start[0]:
+        found = [e.hash async for e in rows(last.seq - 1, last.seq)]
+        if found != [last.hash]:
+            return audit.judge(walk, head, [(last, True)])
+        walk = audit.ChainWalk(start_seq=last.seq + 1, start_hash=last.hash)
+    try:
+        async for e in rows(walk.start_seq - 1, head[0]):
+            if not walk.step(e.seq, e.prev_hash, e.hash, recompute(e)):
+                break
+    except (ValueError, TypeError, KeyError) as exc:
+        walk.fail(f"unreadable row: {exc}")
+    return audit.judge(walk, head, [])
+
+
 async def checkpoint_ledger(
     uow: AuditUnitOfWork, signer: Signer, clock: Clock
 ) -> ChainReport:
     """Sign the ledger head after checking the movements since the last valid
     checkpoint (never sign a chain that no longer matches it)."""
     store = uow.audit
-    signed = [
-        cp for cp, ok in await _checked_checkpoints(store, signer, audit.LEDGER) if ok
-    ]
+    last = await _last_valid(store, signer, audit.LEDGER)
     head = await store.ledger_head()
-    last = signed[-1] if signed else None
-    walk = audit.ChainWalk()
-    if last is not None and last.seq > 0:
-        found = [e.hash async for e in store.ledger(last.seq - 1, last.seq)]
-        if found != [last.hash]:
-            findings = audit.judge(walk, head, [(last, True)])
-            return ChainReport(audit.LEDGER, 0, head, findings)
-        walk = audit.ChainWalk(start_seq=last.seq + 1, start_hash=last.hash)
-    walk = await _walk_ledger(store, walk, head[0])
-    findings = audit.judge(walk, head, [])
+    findings = await _walk_since(
+        store.ledger, audit.ledger_recomputed, last, (1, GENESIS_HASH), head
+    )
     if findings:
-        return ChainReport(audit.LEDGER, walk.count, head, findings)
-    return await _store_checkpoint(uow, audit.LEDGER, head, walk.count, signer, clock)
+        return ChainReport(audit.LEDGER, 0, head, findings)
+    return await _store_checkpoint(uow, audit.LEDGER, head, 0, signer, clock)
+
+
+async def checkpoint_journal(
+    uow_factory: Callable[[], AuditUnitOfWork], signer: Signer, clock: Clock
+) -> ChainReport:
+    """Seal, then sign the journal head after checking the rows since the last
+    valid checkpoint (or since the last purge)."""
+    await seal_journal(uow_factory)
+    uow = uow_factory()
+    store = uow.audit
+    purges = await store.purges()
+    start = (1, GENESIS_HASH)
+    if purges:
+        start = (purges[-1].last_seq + 1, purges[-1].last_hash)
+    last = await _last_valid(store, signer, audit.JOURNAL, start[0])
+    head = await store.journal_head()
+    findings = await _walk_since(
+        store.journal, audit.journal_recomputed, last, start, head
+    )
+    if findings:
+        return ChainReport(audit.JOURNAL, 0, head, findings, start_seq=start[0])
+    return await _store_checkpoint(uow, audit.JOURNAL, head, 0, signer, clock)
 
 
 async def _store_checkpoint(
@@ -221,21 +272,22 @@ async def purge_journal(
 ) -> PurgeSummary | None:
     """Remove journal rows older than ``retention``, leaving a signed summary.
 
-    Only a journal that verifies is purged: a purge must never hide tampering.
+    A purge must never hide tampering: the rows since the last signed checkpoint
+    and the rows about to be removed must verify, else ``JournalNotIntact``.
     """
-    await seal_journal(uow_factory)
-    report = await verify_journal(uow_factory().audit, signer)
+    report = await checkpoint_journal(uow_factory, signer, clock)
     if not report.intact:
         raise JournalNotIntact(report)
     now = clock.now()
     uow = uow_factory()
     async with uow:
-        await uow.audit.lock_journal_head()
+        head = await uow.audit.lock_journal_head()
         span = await uow.audit.journal_span_before(now - retention)
         if span is None:
             return None
         first, last, count = span
         assert first.seq is not None and last.seq is not None
+        await _check_purged_rows(uow.audit, report.start_seq, last, head)
         summary = PurgeSummary(
             first.seq, last.seq, count, first.hash or "", last.hash or "",
             now - retention, now, signer.key_id,
@@ -244,6 +296,26 @@ async def purge_journal(
         await uow.audit.purge(signed)
         await uow.commit()
     return signed
+
+
+async def _check_purged_rows(
+    store: AuditStore, start_seq: int, last: audit.JournalRow, head: tuple[int, str]
+) -> None:
+    """Walk the rows to be removed from where the journal starts."""
+    purges = await store.purges()
+    start_hash = purges[-1].last_hash if purges else GENESIS_HASH
+    walk = audit.ChainWalk(start_seq=start_seq, start_hash=start_hash)
+    async for row in store.journal(start_seq - 1, last.seq or 0):
+        if not walk.step(
+            row.seq or 0, row.prev_hash or "", row.hash or "",
+            audit.journal_recomputed(row),
+        ):  # fmt: skip
+            break
+    findings = audit.judge(walk, (last.seq or 0, last.hash or ""), [])
+    if findings:
+        raise JournalNotIntact(
+            ChainReport(audit.JOURNAL, walk.count, head, findings, start_seq=start_seq)
+        )
 
 
 def _with_signature(summary: PurgeSummary, signer: Signer) -> PurgeSummary:
@@ -297,7 +369,10 @@ class AuditJobs:
             await self._guarded("purge", self._purge)
 
     def _is_due(self, job: str, now: datetime, every: timedelta) -> bool:
-        if now < self._due.get(job, now):
+        """True once per ``every``; the first turn comes one interval after start
+        (a restart does not walk the chains again)."""
+        due = self._due.setdefault(job, now + every)
+        if now < due:
             return False
         self._due[job] = now + every
         return True
@@ -317,9 +392,7 @@ class AuditJobs:
         assert self.signer is not None
         for report in (
             await checkpoint_ledger(self.uow_factory(), self.signer, self.clock),
-            await verify_and_checkpoint_journal(
-                self.uow_factory, self.signer, self.clock
-            ),
+            await checkpoint_journal(self.uow_factory, self.signer, self.clock),
         ):
             if not report.intact:
                 log.error(
