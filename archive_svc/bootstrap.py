@@ -20,7 +20,7 @@ from archive_svc.persistence.audit import PiccoloAuditUnitOfWork
 from archive_svc.persistence.migrate import migrate
 from archive_svc.persistence.queries import PiccoloQueries
 from archive_svc.persistence.unit_of_work import PiccoloUnitOfWork
-from archive_svc.services import audit, registry, scanning
+from archive_svc.services import audit_jobs, registry, scanning
 from archive_svc.services.audit_ports import AuditUnitOfWork, Signer
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import (
@@ -70,7 +70,7 @@ class Runtime:
             self.settings.audit.retired_path(data_dir),
         )
 
-    def audit_jobs(self) -> audit.AuditJobs:
+    def audit_jobs(self) -> audit_jobs.AuditJobs:
         """Journal sealing, checkpoints and the journal purge, as ``serve`` runs them
         (checkpoints and purges only when the key is there)."""
         try:
@@ -79,13 +79,13 @@ class Runtime:
             log.warning("no checkpoint key (%s): checkpoints and purges are off", exc)
             signer = None
         settings = self.settings.audit
-        schedule = audit.AuditSchedule(
+        schedule = audit_jobs.AuditSchedule(
             seal_every=timedelta(seconds=settings.seal_interval_s),
             checkpoint_every=timedelta(seconds=settings.checkpoint_interval_s),
             purge_every=timedelta(seconds=settings.purge_interval_s),
             retention=timedelta(days=settings.journal_retention_days),
         )
-        return audit.AuditJobs(schedule, self.audit_uow, self.clock, signer)
+        return audit_jobs.AuditJobs(schedule, self.audit_uow, self.clock, signer)
 
     async def record_scan(self, cmd: commands.RecordScan) -> ScanOutcome:
         return await scanning.record_scan(

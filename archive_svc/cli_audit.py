@@ -15,9 +15,10 @@ from rich.markup import escape
 
 from archive_svc import bootstrap, signing
 from archive_svc.config import Settings
-from archive_svc.domain.audit import Finding, Problem, ProjectionDiff
+from archive_svc.domain.audit import Finding, Problem
 from archive_svc.domain.custody import iso
-from archive_svc.services import audit
+from archive_svc.domain.projection import ProjectionDiff
+from archive_svc.services import audit, journal_audit
 from archive_svc.services.audit_ports import Signer
 
 console = Console(stderr=True)
@@ -138,7 +139,7 @@ async def cmd_verify_journal(args: argparse.Namespace, settings: Settings) -> in
     signer = _signer(runtime)
     if signer is None:
         return 2
-    report = await audit.verify_and_checkpoint_journal(
+    report = await journal_audit.verify_and_checkpoint_journal(
         runtime.audit_uow, signer, runtime.clock
     )
     if report.start_seq > 1:
@@ -155,10 +156,10 @@ async def cmd_purge_journal(args: argparse.Namespace, settings: Settings) -> int
         return 2
     days = args.retention_days or settings.audit.journal_retention_days
     try:
-        summary = await audit.purge_journal(
+        summary = await journal_audit.purge_journal(
             runtime.audit_uow, signer, runtime.clock, timedelta(days=days)
         )
-    except audit.JournalNotIntact as exc:
+    except journal_audit.JournalNotIntact as exc:
         console.print("[red]purge refusée : le journal n'est pas intact[/red]")
         return _report(exc.report)
     if summary is None:

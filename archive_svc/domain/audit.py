@@ -1,5 +1,6 @@
-"""Tamper evidence beyond the hash chain: signed checkpoints, the chained access
-journal, its signed purges, and the projection rebuilt from the ledger.
+"""Tamper evidence beyond the hash chain: signed checkpoints and what a chain walk
+finds against its head and checkpoints (the journal chain is in ``journal_chain``,
+the rebuilt projection in ``projection``).
 
 Everything here is pure. A checkpoint states "the chain ``chain`` had ``seq``
 entries ending in ``hash`` at ``at``"; its canonical payload is what the
@@ -13,26 +14,18 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive_svc.domain.custody import (
-    EXTERNAL_PREFIX,
-    GENESIS_HASH,
-    VIRTUAL_STATE,
-    LedgerEntry,
-    MovementKind,
-    iso,
-)
-from archive_svc.domain.model import State
+from archive_svc.domain.custody import GENESIS_HASH, LedgerEntry, iso
 
 LEDGER = "ledger"
 JOURNAL = "journal"
 
 
-def _canonical(fields: Mapping[str, Any]) -> bytes:
+def canonical(fields: Mapping[str, Any]) -> bytes:
     return json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode()
@@ -60,7 +53,7 @@ class Checkpoint:
 
 
 def checkpoint_payload(chain: str, seq: int, hash_: str, at: datetime) -> bytes:
-    return _canonical(
+    return canonical(
         {"v": 1, "what": "checkpoint", "chain": chain, "seq": seq, "hash": hash_,
          "at": iso(at)}
     )  # fmt: skip
@@ -217,227 +210,3 @@ def _against_head(walk: ChainWalk, head: tuple[int, str]) -> list[Finding]:
 
 def ledger_recomputed(entry: LedgerEntry) -> str:
     return link_hash(entry.prev_hash, entry.canonical())
-
-
-# --- the access journal -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class JournalRow:
-    """An access-journal row as stored; ``seq``/``prev_hash``/``hash`` are None until
-    the sealer chains it."""
-
-    id: int
-    at: datetime
-    principal_ref: str
-    role: str
-    action: str
-    object_ref: str
-    decision: str
-    rule: str
-    reason: str
-    client: str
-    channel: str
-    seq: int | None = None
-    prev_hash: str | None = None
-    hash: str | None = None
-
-
-def journal_canonical(row: JournalRow, seq: int, prev_hash: str) -> bytes:
-    """Sorted keys, UTF-8, no spaces; the database ``id`` is not part of it."""
-    return _canonical(
-        {
-            "seq": seq,
-            "prev_hash": prev_hash,
-            "at": iso(row.at),
-            "principal_ref": row.principal_ref,
-            "role": row.role,
-            "action": row.action,
-            "object_ref": row.object_ref,
-            "decision": row.decision,
-            "rule": row.rule,
-            "reason": row.reason,
-            "client": row.client,
-            "channel": row.channel,
-        }
-    )
-
-
-def journal_recomputed(row: JournalRow) -> str:
-    assert row.seq is not None and row.prev_hash is not None
-    return link_hash(row.prev_hash, journal_canonical(row, row.seq, row.prev_hash))
-
-
-def seal_rows(
-    rows: Iterable[JournalRow], head: tuple[int, str]
-) -> tuple[list[JournalRow], tuple[int, str]]:
-    """Chain unsealed rows after ``head`` in the given order; return them and the
-    new head."""
-    seq, prev = head
-    sealed = []
-    for row in rows:
-        seq += 1
-        digest = link_hash(prev, journal_canonical(row, seq, prev))
-        sealed.append(replace(row, seq=seq, prev_hash=prev, hash=digest))
-        prev = digest
-    return sealed, (seq, prev)
-
-
-@dataclass(frozen=True)
-class PurgeSummary:
-    """What a retention purge removed (*résumé de purge*), signed: the journal may
-    then start right after ``last_seq``, linking to ``last_hash``."""
-
-    first_seq: int
-    last_seq: int
-    count: int
-    first_hash: str
-    last_hash: str
-    before: datetime
-    """Rows older than this were removed."""
-    at: datetime
-    key_id: str = ""
-    signature: str = ""
-
-
-def purge_payload(summary: PurgeSummary) -> bytes:
-    return _canonical(
-        {
-            "v": 1,
-            "what": "journal_purge",
-            "first_seq": summary.first_seq,
-            "last_seq": summary.last_seq,
-            "count": summary.count,
-            "first_hash": summary.first_hash,
-            "last_hash": summary.last_hash,
-            "before": iso(summary.before),
-            "at": iso(summary.at),
-        }
-    )
-
-
-def purge_findings(
-    purges: Sequence[tuple[PurgeSummary, bool]],
-) -> tuple[list[Finding], tuple[int, str]]:
-    """Check the purge summaries follow each other; return the findings and where
-    the remaining journal must start (next seq, prev hash)."""
-    findings: list[Finding] = []
-    start = (1, GENESIS_HASH)
-    for summary, valid in sorted(purges, key=lambda p: p[0].first_seq):
-        if not valid:
-            findings.append(Finding(Problem.FORGED, summary.first_seq, "purge summary"))
-            continue
-        if summary.first_seq != start[0]:
-            findings.append(
-                Finding(Problem.MISSING, start[0], "purge summaries do not follow")
-            )
-        start = (summary.last_seq + 1, summary.last_hash)
-    return findings, start
-
-
-# --- the position projection --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectedPosition:
-    """The fields of a ``position`` row that the ledger alone determines."""
-
-    state: str
-    custodian_kind: str
-    custodian_id: str
-    since: datetime
-    last_seq: int
-    event_id: str
-    destination: str = ""
-    last_verified_at: datetime | None = None
-
-
-_NO_CUSTODY_CHANGE = frozenset({MovementKind.VERIFY, MovementKind.SEAL_EVENT})
-_ON_LOAN_KINDS = frozenset(
-    {MovementKind.HAND_OVER, MovementKind.TRANSFER_BETWEEN_REQUESTERS}
-)
-
-
-def replay(
-    entries: Iterable[LedgerEntry], location_codes: Mapping[str, str]
-) -> dict[str, ProjectedPosition]:
-    """Rebuild every item's position from the ledger alone (``location_codes``:
-    location id -> code, to tell virtual and outside places)."""
-    positions: dict[str, ProjectedPosition] = {}
-    for e in entries:
-        before = positions.get(e.item_id)
-        kind = MovementKind(e.kind)
-        if kind in _NO_CUSTODY_CHANGE and before is not None:
-            verified = e.effective_at if kind is MovementKind.VERIFY else None
-            positions[e.item_id] = replace(
-                before,
-                last_seq=e.seq,
-                last_verified_at=verified or before.last_verified_at,
-            )
-            continue
-        custodian_kind, _, custodian_id = (e.to_ref or "").partition(":")
-        positions[e.item_id] = ProjectedPosition(
-            _state_after(kind, custodian_kind, custodian_id, e, location_codes),
-            custodian_kind,
-            custodian_id,
-            e.effective_at,
-            e.seq,
-            e.event_id,
-            str(e.payload.get("destination", ""))
-            if kind is MovementKind.IN_TRANSIT
-            else "",
-            before.last_verified_at if before else None,
-        )
-    return positions
-
-
-def _state_after(
-    kind: MovementKind,
-    custodian_kind: str,
-    custodian_id: str,
-    entry: LedgerEntry,
-    location_codes: Mapping[str, str],
-) -> str:
-    if kind is MovementKind.IN_TRANSIT:
-        return State.IN_TRANSIT.value
-    if custodian_kind == "person":
-        if kind is MovementKind.CORRECTION:
-            return str(entry.payload.get("state", State.WITH_AGENT.value))
-        on_loan = kind in _ON_LOAN_KINDS
-        return (State.ON_LOAN if on_loan else State.WITH_AGENT).value
-    if custodian_kind == "container":
-        return State.IN_STORAGE.value
-    code = location_codes.get(custodian_id, "")
-    if code in VIRTUAL_STATE:
-        return VIRTUAL_STATE[code].value
-    if code.startswith(EXTERNAL_PREFIX):
-        return State.OUTSIDE.value
-    return State.IN_STORAGE.value
-
-
-@dataclass(frozen=True)
-class ProjectionDiff:
-    item_id: str
-    fields: tuple[str, ...]
-    """Differing fields; ``("missing",)`` / ``("extra",)`` for a whole row."""
-
-
-def compare_projection(
-    rebuilt: Mapping[str, ProjectedPosition],
-    stored: Mapping[str, ProjectedPosition],
-) -> list[ProjectionDiff]:
-    diffs = []
-    for item_id in sorted(rebuilt.keys() | stored.keys()):
-        want, have = rebuilt.get(item_id), stored.get(item_id)
-        if have is None:
-            diffs.append(ProjectionDiff(item_id, ("missing",)))
-        elif want is None:
-            diffs.append(ProjectionDiff(item_id, ("extra",)))
-        elif want != have:
-            names = tuple(
-                name
-                for name in ProjectedPosition.__dataclass_fields__
-                if getattr(want, name) != getattr(have, name)
-            )
-            diffs.append(ProjectionDiff(item_id, names))
-    return diffs

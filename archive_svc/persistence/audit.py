@@ -8,13 +8,10 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from archive_svc.domain.audit import (
-    Checkpoint,
-    JournalRow,
-    ProjectedPosition,
-    PurgeSummary,
-)
+from archive_svc.domain.audit import Checkpoint
 from archive_svc.domain.custody import GENESIS_HASH, LedgerEntry
+from archive_svc.domain.journal_chain import JournalRow, PurgeSummary
+from archive_svc.domain.projection import ProjectedPosition
 from archive_svc.persistence import sql
 from archive_svc.persistence.engine import current, is_sqlite
 from archive_svc.persistence.repositories import (

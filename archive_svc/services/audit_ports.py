@@ -6,13 +6,10 @@ import abc
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
-from archive_svc.domain.audit import (
-    Checkpoint,
-    JournalRow,
-    ProjectedPosition,
-    PurgeSummary,
-)
+from archive_svc.domain.audit import Checkpoint
 from archive_svc.domain.custody import LedgerEntry
+from archive_svc.domain.journal_chain import JournalRow, PurgeSummary
+from archive_svc.domain.projection import ProjectedPosition
 from archive_svc.services.ports import AbstractUnitOfWork
 
 

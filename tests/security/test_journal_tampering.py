@@ -15,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from archive_svc import bootstrap, cli
-from archive_svc.services import audit
+from archive_svc.domain import journal_chain
+from archive_svc.domain.custody import GENESIS_HASH
+from archive_svc.services import journal_audit
 from archive_svc.services.ports import JournalEntry
 from tests.security.tamper import Insider
 
@@ -51,12 +53,10 @@ def now() -> datetime:
 
 async def recompute(runtime: bootstrap.Runtime, insider: Insider) -> None:
     """Re-chain every row from the start and move the head: a consistent rewrite."""
-    from archive_svc.domain import audit as rules
-
     store = runtime.audit_uow().audit
     head = await store.journal_head()
     rows = [r async for r in store.journal(0, head[0])]
-    sealed, new_head = rules.seal_rows(rows, (0, rules.GENESIS_HASH))
+    sealed, new_head = journal_chain.seal_rows(rows, (0, GENESIS_HASH))
     for row in sealed:
         await insider.run(
             "UPDATE access_journal SET prev_hash = {}, hash = {} WHERE seq = {}",
@@ -213,7 +213,7 @@ def test_serve_seals_checkpoints_and_purges_on_schedule(audited, clock):
     run(jobs.tick())
     assert {c.seq for c in run(store.checkpoints("journal"))} == {3}
     assert [(p.first_seq, p.last_seq) for p in run(store.purges())] == [(1, 2)]
-    report = run(audit.verify_journal(store, rt.signer()))
+    report = run(journal_audit.verify_journal(store, rt.signer()))
     assert report.intact and report.start_seq == 3
 
 
