@@ -112,6 +112,12 @@ class PiccoloAuditStore(AuditStore):
         )
         return int(rows[0]["n"])
 
+    async def any_unsealed(self) -> bool:
+        rows = await sql.fetch(
+            "SELECT id FROM access_journal WHERE hash IS NULL ORDER BY id LIMIT 1"
+        )
+        return bool(rows)
+
     async def lock_journal_head(self) -> tuple[int, str]:
         await sql.fetch(
             "INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, {})"

@@ -67,6 +67,10 @@ class AuditStore(abc.ABC):
     async def unsealed_count(self) -> int: ...
 
     @abc.abstractmethod
+    async def any_unsealed(self) -> bool:
+        """Whether a row waits for the sealer (cheap: one index probe)."""
+
+    @abc.abstractmethod
     async def lock_journal_head(self) -> tuple[int, str]:
         """Lock the journal head for this transaction; return (seq, hash)."""
 
