@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from archive_svc import bootstrap, cli
+from archive_svc.cli import audit as cli_audit
 from archive_svc.domain import audit as audit_rules
 from archive_svc.domain import custody
 from archive_svc.services import ledger
@@ -274,7 +275,5 @@ def test_serve_checkpoints_on_schedule_and_refuses_to_sign_a_rewritten_chain(
 
 @pytest.mark.parametrize("problem", list(audit_rules.Problem))
 def test_every_finding_has_a_french_message(problem):
-    from archive_svc import cli_audit
-
     text = cli_audit.describe("ledger", audit_rules.Finding(problem, 7, "d", upto=9))
     assert "n° 7" in text
