@@ -15,7 +15,7 @@ from archive_svc.domain.custody import (
 from archive_svc.domain.model import State
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectedPosition:
     """The fields of a ``position`` row that the ledger alone determines."""
 
@@ -42,30 +42,39 @@ def replay(
     location id -> code, to tell virtual and outside places)."""
     positions: dict[str, ProjectedPosition] = {}
     for e in entries:
-        before = positions.get(e.item_id)
-        kind = MovementKind(e.kind)
-        if kind in _NO_CUSTODY_CHANGE and before is not None:
-            verified = e.effective_at if kind is MovementKind.VERIFY else None
-            positions[e.item_id] = replace(
-                before,
-                last_seq=e.seq,
-                last_verified_at=verified or before.last_verified_at,
-            )
-            continue
-        custodian_kind, _, custodian_id = (e.to_ref or "").partition(":")
-        positions[e.item_id] = ProjectedPosition(
-            _state_after(kind, custodian_kind, custodian_id, e, location_codes),
-            custodian_kind,
-            custodian_id,
-            e.effective_at,
-            e.seq,
-            e.event_id,
-            str(e.payload.get("destination", ""))
-            if kind is MovementKind.IN_TRANSIT
-            else "",
-            before.last_verified_at if before else None,
-        )
+        apply(positions, e, location_codes)
     return positions
+
+
+def apply(
+    positions: dict[str, ProjectedPosition],
+    e: LedgerEntry,
+    location_codes: Mapping[str, str],
+) -> None:
+    """Fold one entry, in ``seq`` order, into ``positions``."""
+    before = positions.get(e.item_id)
+    kind = MovementKind(e.kind)
+    if kind in _NO_CUSTODY_CHANGE and before is not None:
+        verified = e.effective_at if kind is MovementKind.VERIFY else None
+        positions[e.item_id] = replace(
+            before,
+            last_seq=e.seq,
+            last_verified_at=verified or before.last_verified_at,
+        )
+        return
+    custodian_kind, _, custodian_id = (e.to_ref or "").partition(":")
+    positions[e.item_id] = ProjectedPosition(
+        _state_after(kind, custodian_kind, custodian_id, e, location_codes),
+        custodian_kind,
+        custodian_id,
+        e.effective_at,
+        e.seq,
+        e.event_id,
+        str(e.payload.get("destination", ""))
+        if kind is MovementKind.IN_TRANSIT
+        else "",
+        before.last_verified_at if before else None,
+    )
 
 
 def _state_after(
@@ -103,18 +112,26 @@ def compare_projection(
     rebuilt: Mapping[str, ProjectedPosition],
     stored: Mapping[str, ProjectedPosition],
 ) -> list[ProjectionDiff]:
-    diffs = []
-    for item_id in sorted(rebuilt.keys() | stored.keys()):
-        want, have = rebuilt.get(item_id), stored.get(item_id)
-        if have is None:
-            diffs.append(ProjectionDiff(item_id, ("missing",)))
-        elif want is None:
-            diffs.append(ProjectionDiff(item_id, ("extra",)))
-        elif want != have:
-            names = tuple(
-                name
-                for name in ProjectedPosition.__dataclass_fields__
-                if getattr(want, name) != getattr(have, name)
-            )
-            diffs.append(ProjectionDiff(item_id, names))
-    return diffs
+    found = (
+        compare_one(item_id, rebuilt.get(item_id), stored.get(item_id))
+        for item_id in sorted(rebuilt.keys() | stored.keys())
+    )
+    return [diff for diff in found if diff is not None]
+
+
+def compare_one(
+    item_id: str, want: ProjectedPosition | None, have: ProjectedPosition | None
+) -> ProjectionDiff | None:
+    """How a stored row differs from the rebuilt one (None when equal)."""
+    if have is None:
+        return ProjectionDiff(item_id, ("missing",))
+    if want is None:
+        return ProjectionDiff(item_id, ("extra",))
+    if want == have:
+        return None
+    names = tuple(
+        name
+        for name in ProjectedPosition.__dataclass_fields__
+        if getattr(want, name) != getattr(have, name)
+    )
+    return ProjectionDiff(item_id, names)

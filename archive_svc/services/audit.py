@@ -164,7 +164,14 @@ async def verify_projection(store: AuditStore) -> list[projection.ProjectionDiff
     """Rebuild positions from the ledger and compare them with the stored ones."""
     codes = await store.location_codes()
     head = await store.ledger_head()
-    entries = [e async for e in store.ledger(0, head[0])]
-    rebuilt = projection.replay(entries, codes)
-    stored = {item_id: p async for item_id, p in store.positions()}
-    return projection.compare_projection(rebuilt, stored)
+    rebuilt: dict[str, projection.ProjectedPosition] = {}
+    async for entry in store.ledger(0, head[0]):  # streamed: only positions kept
+        projection.apply(rebuilt, entry, codes)
+    diffs = []
+    async for item_id, stored in store.positions():
+        diff = projection.compare_one(item_id, rebuilt.pop(item_id, None), stored)
+        if diff is not None:
+            diffs.append(diff)
+    for item_id in sorted(rebuilt):  # in the ledger, no stored position
+        diffs.append(projection.ProjectionDiff(item_id, ("missing",)))
+    return diffs
