@@ -21,7 +21,6 @@ from archive_svc.persistence.migrate import migrate
 from archive_svc.persistence.queries import PiccoloQueries
 from archive_svc.persistence.unit_of_work import PiccoloUnitOfWork
 from archive_svc.services import audit_jobs, registry, scanning
-from archive_svc.services.audit_ports import AuditUnitOfWork, Signer
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import (
     AbstractUnitOfWork,
@@ -29,6 +28,7 @@ from archive_svc.services.ports import (
     Queries,
     SystemClock,
 )
+from archive_svc.services.ports.audit import AuditUnitOfWork, Signer
 from archive_svc.services.ports.scans import ScanTexts
 from archive_svc.services.scanning import ScanOutcome, ScanPolicy
 from archive_svc.texts import StationTexts

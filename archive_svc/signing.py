@@ -1,4 +1,4 @@
-"""Ed25519 checkpoint key: the real :class:`~archive_svc.services.audit_ports.Signer`.
+"""Ed25519 checkpoint key: the real :class:`~archive_svc.services.ports.audit.Signer`.
 
 The private key is a PEM (PKCS#8) file of mode 600 outside the database; a
 database administrator who rewrites the ledger cannot sign a matching checkpoint.
@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from archive_svc.services.audit_ports import Signer
+from archive_svc.services.ports.audit import Signer
 
 
 class SigningKeyError(Exception):

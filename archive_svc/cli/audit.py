@@ -15,10 +15,10 @@ from archive_svc import bootstrap, signing
 from archive_svc.cli.common import Subcommands, console
 from archive_svc.config import Settings
 from archive_svc.domain.audit import Finding, Problem
-from archive_svc.domain.custody import iso
+from archive_svc.domain.chain import iso
 from archive_svc.domain.projection import ProjectionDiff
 from archive_svc.services import audit, journal_audit
-from archive_svc.services.audit_ports import Signer
+from archive_svc.services.ports.audit import Signer
 
 _WHAT = {"ledger": "mouvement", "journal": "ligne du journal des accès"}
 _NAME = {"ledger": "registre des mouvements", "journal": "journal des accès"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive_svc.domain.custody import GENESIS_HASH, LedgerEntry, iso
+from archive_svc.domain.chain import GENESIS_HASH, LedgerEntry, iso
 
 LEDGER = "ledger"
 JOURNAL = "journal"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from archive_svc.domain.audit import Finding, Problem, canonical, link_hash
-from archive_svc.domain.custody import GENESIS_HASH, iso
+from archive_svc.domain.chain import GENESIS_HASH, iso
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from archive_svc.domain.custody import (
-    EXTERNAL_PREFIX,
-    VIRTUAL_STATE,
-    LedgerEntry,
-    MovementKind,
-)
+from archive_svc.domain.chain import LedgerEntry
+from archive_svc.domain.custody import EXTERNAL_PREFIX, VIRTUAL_STATE, MovementKind
 from archive_svc.domain.model import State
 
 

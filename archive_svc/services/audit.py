@@ -12,9 +12,9 @@ from typing import Any
 
 from archive_svc.domain import audit, projection
 from archive_svc.domain.audit import Checkpoint, Finding
-from archive_svc.domain.custody import GENESIS_HASH
-from archive_svc.services.audit_ports import AuditStore, AuditUnitOfWork, Signer
+from archive_svc.domain.chain import GENESIS_HASH
 from archive_svc.services.ports import Clock
+from archive_svc.services.ports.audit import AuditStore, AuditUnitOfWork, Signer
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from archive_svc.services import audit, journal_audit
-from archive_svc.services.audit_ports import AuditUnitOfWork, Signer
 from archive_svc.services.ports import Clock
+from archive_svc.services.ports.audit import AuditUnitOfWork, Signer
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from archive_svc.domain import audit, journal_chain
-from archive_svc.domain.custody import GENESIS_HASH
+from archive_svc.domain.chain import GENESIS_HASH
 from archive_svc.domain.journal_chain import PurgeSummary
 from archive_svc.services.audit import (
     ChainReport,
@@ -22,8 +22,8 @@ from archive_svc.services.audit import (
     store_checkpoint,
     walk_since,
 )
-from archive_svc.services.audit_ports import AuditStore, AuditUnitOfWork, Signer
 from archive_svc.services.ports import Clock
+from archive_svc.services.ports.audit import AuditStore, AuditUnitOfWork, Signer
 
 SEAL_BATCH = 2000
 

@@ -16,9 +16,9 @@ import pytest
 
 from archive_svc import bootstrap, cli
 from archive_svc.domain import journal_chain
-from archive_svc.domain.custody import GENESIS_HASH
+from archive_svc.domain.chain import GENESIS_HASH
 from archive_svc.services import journal_audit
-from archive_svc.services.ports import JournalEntry
+from archive_svc.services.ports.journal import JournalEntry
 from tests.security.tamper import Insider
 
 OLD = datetime(2020, 1, 6, 8, 0, tzinfo=UTC)

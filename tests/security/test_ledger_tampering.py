@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from archive_svc import bootstrap, cli
 from archive_svc.cli import audit as cli_audit
 from archive_svc.domain import audit as audit_rules
-from archive_svc.domain import custody
+from archive_svc.domain import chain
 from archive_svc.services import ledger
 from archive_svc.services.custody import record_movements
 from tests import builders as b
@@ -78,7 +78,7 @@ async def recompute_from(
     store = runtime.audit_uow().audit
     head = await store.ledger_head()
     entries = [e async for e in store.ledger(0, head[0])]
-    prev = entries[seq - 2].hash if seq > 1 else custody.GENESIS_HASH
+    prev = entries[seq - 2].hash if seq > 1 else chain.GENESIS_HASH
     for entry in entries[seq - 1 :]:
         sealed = replace(entry, prev_hash=prev).sealed()
         await insider.run(

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive_svc.domain import audit, journal_chain, projection
-from archive_svc.domain.custody import GENESIS_HASH
+from archive_svc.domain.chain import GENESIS_HASH
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 FIELDS = (

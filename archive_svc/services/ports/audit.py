@@ -1,4 +1,4 @@
-"""Ports of the audit use cases: the checkpoint signer and the audit store."""
+"""Audit ports: the checkpoint signer and the audit store (ledger and journal chains)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 from archive_svc.domain.audit import Checkpoint
-from archive_svc.domain.custody import LedgerEntry
+from archive_svc.domain.chain import LedgerEntry
 from archive_svc.domain.journal_chain import JournalRow, PurgeSummary
 from archive_svc.domain.projection import ProjectedPosition
 from archive_svc.services.ports import AbstractUnitOfWork
