@@ -51,6 +51,8 @@ MESSAGES: Mapping[str, str] = {
     "reason_required": N_("Sortie non planifiée : scannez d'abord un motif (RSN-…)"),
     "requester_required": N_("Scannez d'abord le badge du demandeur"),
     "badge_inactive": N_("Badge %(code)s désactivé : voyez un responsable"),
+    "not_a_holder": N_("%(who)s ne peut pas recevoir la garde de dossiers : rien n'est remis"),
+    "not_an_agent": N_("%(who)s n'est pas agent des archives : badge refusé"),
     "not_on_loan": N_("%(code)s n'est pas en prêt (%(state)s) : rien à retourner"),
     "not_with_agent": N_("%(code)s n'est pas entre vos mains (%(state)s) : sortez-le d'abord (mode Sortir)"),
     "not_in_storage": N_("%(code)s n'est pas en rayon (%(state)s)"),

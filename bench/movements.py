@@ -24,7 +24,11 @@ import asyncpg
 
 from archive_svc.demo import seeding
 from archive_svc.domain import commands
-from archive_svc.persistence.rowmap import MOVEMENT_COLUMNS, movement_row
+from archive_svc.persistence.rowmap import (
+    MOVEMENT_COLUMNS,
+    MOVEMENT_TYPES,
+    movement_row,
+)
 from archive_svc.services import custody
 from bench._common import fresh_database, migrated_runtime, run, server_entry
 
@@ -67,7 +71,9 @@ async def service_rate(url: str, total: int, batch: int) -> tuple[float, int]:
     started = time.perf_counter()
     recorded = 0
     for start in range(0, total, batch):
-        cmd = commands.RecordMovements(tuple(moves[start : start + batch]), "bench")
+        cmd = commands.RecordMovements(
+            tuple(moves[start : start + batch]), commands.Submitter.operator("bench")
+        )
         results = await custody.record_movements(
             cmd, runtime.uow(), runtime.clock, runtime.policy
         )
@@ -132,7 +138,7 @@ async def baseline_rate(url: str, total: int, batch: int) -> float:
         ]
         statements = (
             (
-                f"INSERT INTO movement_baseline ({MOVEMENT_COLUMNS}) VALUES ({_params(20)})",
+                f"INSERT INTO movement_baseline ({MOVEMENT_COLUMNS}) VALUES ({_params(len(MOVEMENT_TYPES))})",
                 ledger,
             ),
             (f"INSERT INTO movement_inbox_baseline VALUES ({_params(9)})", inbox),

@@ -201,7 +201,7 @@ async def main() -> None:
         )
     runtime = await migrated_runtime(url)
     token = await registry.create_token(
-        f"bench-{uuid.uuid4().hex[:8]}", "archive_agent", runtime.uow()
+        f"bench-{uuid.uuid4().hex[:8]}", "integration", runtime.uow()
     )
     port = free_port()
     env = {**os.environ, "ARCHIVE_DATABASE_URL": url}

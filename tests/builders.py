@@ -31,7 +31,7 @@ def move(
 def batch(
     *moves: commands.MovementRequest, by: str = "test"
 ) -> commands.RecordMovements:
-    return commands.RecordMovements(tuple(moves), submitted_by=by)
+    return commands.RecordMovements(tuple(moves), commands.Submitter.operator(by))
 
 
 async def people(runtime) -> dict[str, Principal]:  # type: ignore[no-untyped-def]

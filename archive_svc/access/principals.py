@@ -32,7 +32,9 @@ class Role(enum.StrEnum):
     DESTRUCTION_CONTRACTOR = "destruction_contractor"
     ADMINISTRATOR = "administrator"
     GATEWAY = "gateway"
-    """A scanner station (machine token)."""
+    """A scanner station (machine token named after its device id)."""
+    INTEGRATION = "integration"
+    """Another system of the office (machine token): registers and looks up items."""
 
 
 ROLE_NAMES = frozenset(r.value for r in Role)
@@ -49,8 +51,11 @@ def parse_role(raw: str) -> Role:
 DIVISIONS = frozenset({"africa", "americas_maghreb", "asia", "europe_middle_east"})
 """Geographic divisions of protection officers (access-rules.md §2)."""
 
-PERSON_ROLES = frozenset(ROLE_NAMES - {Role.GATEWAY.value, Role.PUBLIC.value})
-"""Roles a person may hold (``gateway`` is a machine token, ``public`` is anonymous)."""
+MACHINE_ROLES = frozenset({Role.GATEWAY.value, Role.INTEGRATION.value})
+"""The only roles a token carries (a person's token carries the person instead)."""
+
+PERSON_ROLES = frozenset(ROLE_NAMES - MACHINE_ROLES - {Role.PUBLIC.value})
+"""Roles a person may hold (machines have tokens, ``public`` is anonymous)."""
 
 
 def parse_roles(raw: str) -> frozenset[str]:

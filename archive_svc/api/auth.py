@@ -7,7 +7,6 @@ credentials goes through a unit of work.
 """
 
 import enum
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,13 +17,11 @@ from litestar.exceptions import NotAuthorizedException
 
 from archive_svc.access.principals import Role
 from archive_svc.api.security import SESSION_ABSOLUTE_S, rotate_session_id
+from archive_svc.domain import commands
 from archive_svc.domain.model import Principal
 from archive_svc.services import people, registry
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
-from archive_svc.services.ports.people import ApiTokenRecord
 
-TOKEN_CACHE_SECONDS = 10.0
-"""A revoked token keeps working for at most this long (per process)."""
 CALLER_KEY = "archive_caller"
 """Connection-state key of the request's :class:`Caller` (set by the route guard)."""
 
@@ -35,30 +32,58 @@ class CallerKind(enum.StrEnum):
     PERSON = "person"
     """Signed in to the pages with a password (a session)."""
     TOKEN = "token"
-    """An API client with a bearer token."""
+    """An API client with a bearer token: a person's, or an integration's."""
     STATION = "station"
     """A scanner station's machine token (role ``gateway``)."""
 
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated caller of one request."""
+    """The authenticated caller of one request.
+
+    ``id`` is the person for a session or a personal token (journaled as them),
+    else the token's name; ``token`` names the token a request came with.
+    """
 
     id: str
     display_name: str
     roles: frozenset[str]
     kind: CallerKind
+    token: str | None = None
+    person: str | None = None
+    """The person the caller is (a session, a personal token), if any."""
 
     @classmethod
-    def person(cls, principal: Principal) -> "Caller":
+    def person_session(cls, principal: Principal) -> "Caller":
         return cls(
-            principal.id, principal.display_name, principal.roles, CallerKind.PERSON
+            principal.id, principal.display_name, principal.roles, CallerKind.PERSON,
+            person=principal.id,
+        )  # fmt: skip
+
+    @classmethod
+    def token_holder(cls, holder: registry.TokenHolder) -> "Caller":
+        record, person = holder.record, holder.person
+        if person is not None:
+            return cls(
+                person.id, person.display_name, person.roles, CallerKind.TOKEN,
+                record.name, person.id,
+            )  # fmt: skip
+        kind = CallerKind.STATION if record.role == Role.GATEWAY else CallerKind.TOKEN
+        return cls(
+            record.name, record.name, frozenset({record.role}), kind, record.name
         )
 
-    @classmethod
-    def token(cls, record: ApiTokenRecord) -> "Caller":
-        kind = CallerKind.STATION if record.role == Role.GATEWAY else CallerKind.TOKEN
-        return cls(record.name, record.name, frozenset({record.role}), kind)
+    @property
+    def submitter(self) -> commands.Submitter:
+        """The caller as the submitter of movements (hashed with each of them)."""
+        kinds = {
+            CallerKind.PERSON: commands.SubmitterKind.PERSON,
+            CallerKind.TOKEN: commands.SubmitterKind.TOKEN,
+            CallerKind.STATION: commands.SubmitterKind.STATION,
+        }
+        return commands.Submitter(
+            kinds[self.kind], self.token or self.id, self.roles, self.person
+        )
 
     @property
     def role_list(self) -> str:
@@ -86,27 +111,25 @@ def client_address(connection: Connection) -> str:
 
 
 class TokenAuthenticator:
-    """Resolves bearer tokens, caching hits for a few seconds (revocation delay)."""
+    """Resolves bearer tokens against the database on every request (one indexed
+    read), so a revocation, an expiry or a disabled person counts at once on
+    every instance: no process keeps a token it was once told was valid."""
 
-    def __init__(self, uow_factory: Callable[[], AbstractUnitOfWork]) -> None:
+    def __init__(
+        self, uow_factory: Callable[[], AbstractUnitOfWork], clock: Clock
+    ) -> None:
         self._uow_factory = uow_factory
-        self._cache: dict[str, tuple[float, Caller]] = {}
+        self._clock = clock
 
     async def caller(self, connection: Connection) -> Caller:
         """The token's caller; ``NotAuthorizedException`` when missing or unknown."""
         token = _bearer_token(connection)
-        now = time.monotonic()
-        hit = self._cache.get(token)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        record = await registry.authenticate(token, self._uow_factory())
-        if record is None:
-            raise NotAuthorizedException("unknown or revoked token")
-        caller = Caller.token(record)
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[token] = (now + TOKEN_CACHE_SECONDS, caller)
-        return caller
+        holder = await registry.authenticate(
+            token, self._uow_factory(), self._clock.now()
+        )
+        if holder is None:
+            raise NotAuthorizedException("unknown, revoked or expired token")
+        return Caller.token_holder(holder)
 
 
 def _bearer_token(connection: Connection) -> str:
@@ -129,7 +152,7 @@ class WebSession:
         """Sign ``person`` in from now on, under a fresh session id; they are the caller."""
         rotate_session_id(self._connection)
         self._connection.set_session({"pid": person.id, "iat": at.timestamp()})
-        caller = Caller.person(person)
+        caller = Caller.person_session(person)
         set_caller(self._connection, caller)
         return caller
 
@@ -155,7 +178,7 @@ class WebSession:
         if person is None:
             self.end()
             return None
-        return Caller.person(person)
+        return Caller.person_session(person)
 
 
 async def identify(

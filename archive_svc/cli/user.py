@@ -13,6 +13,11 @@ from archive_svc.domain import commands, errors
 from archive_svc.services import people
 
 
+def _operator() -> people.Administrator:
+    """Whoever runs the command, as the access journal names them."""
+    return people.Administrator.command_line(f"cli:{getpass.getuser()}")
+
+
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -28,23 +33,22 @@ async def cmd_user_create(args: argparse.Namespace, settings: Settings) -> int:
         args.id, args.name, args.role, args.division or "", args.unit or ""
     )
     person = await people.create_person(
-        cmd, _read_password(args), runtime.uow(), runtime.clock,
-        by=f"cli:{getpass.getuser()}",
-    )  # fmt: skip
+        cmd, _read_password(args), runtime.uow(), runtime.clock, _operator()
+    )
     console.print(f"created {person.id} ({', '.join(sorted(person.roles))})")
     return 0
 
 
 async def cmd_user_disable(args: argparse.Namespace, settings: Settings) -> int:
     runtime = bootstrap.build_runtime(settings)
-    await people.set_active(args.id, False, runtime.uow())
+    await people.set_active(args.id, False, runtime.uow(), _operator())
     console.print(f"disabled {args.id}: their sessions are refused from now on")
     return 0
 
 
 async def cmd_user_enable(args: argparse.Namespace, settings: Settings) -> int:
     runtime = bootstrap.build_runtime(settings)
-    await people.set_active(args.id, True, runtime.uow())
+    await people.set_active(args.id, True, runtime.uow(), _operator())
     console.print(f"enabled {args.id}: they may sign in again")
     return 0
 
@@ -55,6 +59,15 @@ async def cmd_user_reset(args: argparse.Namespace, settings: Settings) -> int:
         args.id, _read_password(args), runtime.uow(), runtime.clock
     )
     console.print(f"password of {args.id} reset")
+    return 0
+
+
+async def cmd_user_roles(args: argparse.Namespace, settings: Settings) -> int:
+    runtime = bootstrap.build_runtime(settings)
+    person = await people.set_roles(
+        args.id, args.role, runtime.uow(), runtime.clock, _operator()
+    )
+    console.print(f"roles of {person.id}: {', '.join(sorted(person.roles))}")
     return 0
 
 
@@ -82,3 +95,7 @@ def register(sub: Subcommands) -> None:
     reset.add_argument("id")
     reset.add_argument("--password-stdin", action="store_true")
     reset.set_defaults(run=cmd_user_reset)
+    grant = user.add_parser("roles", help="replace a person's roles (journaled)")
+    grant.add_argument("id")
+    grant.add_argument("--role", required=True, help="role(s), comma-separated")
+    grant.set_defaults(run=cmd_user_roles)

@@ -18,7 +18,8 @@ DEMO_PLAN = seeding.SeedPlan(storerooms=3, shelves=120, boxes=600, files=6000)
 
 
 async def prepare(runtime: bootstrap.Runtime) -> str:
-    """Migrate, seed a small realistic set when empty, and mint a demo token."""
+    """Migrate, seed a small realistic set when empty, and mint a demo token
+    (personal: it signs in as the demo archive manager)."""
     await runtime.migrate()
     counts = await runtime.queries.counts()
     if counts["item"] == 0:
@@ -27,7 +28,9 @@ async def prepare(runtime: bootstrap.Runtime) -> str:
         )
         await seeding.seed(DEMO_PLAN, runtime.uow, runtime.clock, runtime.policy)
     name = f"demo-{secrets.token_hex(3)}"
-    return await registry.create_token(name, "archive_manager", runtime.uow())
+    return await registry.create_token(
+        name, None, runtime.uow(), runtime.clock, person="manager.durand"
+    )
 
 
 DEMO_ADMIN = Principal(

@@ -317,4 +317,6 @@ def _accessions(
         )
         for item, target in zip(items, targets, strict=True)
     )
-    return commands.RecordMovements(moves, "seed", "import")
+    return commands.RecordMovements(
+        moves, commands.Submitter.operator("seed"), "import"
+    )

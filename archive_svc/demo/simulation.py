@@ -85,7 +85,7 @@ async def _new_boxes_at_intake(runtime: bootstrap.Runtime) -> list[str]:
         for b in created
     )  # fmt: skip
     await custody.record_movements(
-        commands.RecordMovements(moves, "demo"), runtime.uow(), runtime.clock,
+        commands.RecordMovements(moves, commands.Submitter.operator("demo")), runtime.uow(), runtime.clock,
         runtime.policy,
     )  # fmt: skip
     return [b.barcode for b in created]

@@ -2,7 +2,17 @@
 
 Each entry's hash is ``sha256(prev_hash bytes + canonical JSON)``; the canonical
 JSON (sorted keys, UTF-8, no spaces, UTC times with microseconds and ``Z``, nulls
-kept) must never change: stored hashes depend on every byte of it.
+kept) of a format must never change: stored hashes depend on every byte of it.
+
+Formats (``LedgerEntry.format``):
+
+* **1**: the movement as first hashed (nineteen fields, no ``format`` key).
+* **2**: format 1 plus ``"format": 2`` and who submitted the movement
+  (``submitter_kind``: ``person``, ``token``, ``station`` or ``operator``;
+  ``submitter_ref``: the person id, token name, station id or operator label).
+  Every entry recorded since the submitter was bound to the movement is format 2;
+  older entries keep format 1 and still verify. An entry of format 1 after one of
+  format 2 is a break (a downgrade would drop the submitter from the hash).
 """
 
 from __future__ import annotations
@@ -15,6 +25,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS_HASH = "00" * 32
+FORMAT_V1 = 1
+"""Movements hashed before the submitter was part of them."""
+FORMAT_V2 = 2
+"""Movements hashed with their submitter (kind and reference)."""
+CURRENT_FORMAT = FORMAT_V2
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +54,12 @@ class LedgerEntry:
     payload: Mapping[str, Any]
     prev_hash: str
     hash: str = ""
+    submitter_kind: str | None = None
+    """Who submitted it: ``person``, ``token``, ``station`` or ``operator`` (format 2)."""
+    submitter_ref: str | None = None
+    """The submitting person id, token name, station id or operator label (format 2)."""
+    format: int = FORMAT_V1
+    """Canonical form of the hash (see the module docstring)."""
 
     def canonical(self) -> bytes:
         return canonical_json(self)
@@ -72,8 +93,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def canonical_json(entry: LedgerEntry) -> bytes:
-    """Sorted keys, UTF-8, no spaces, UTC timestamps with microseconds, nulls kept."""
-    fields = {
+    """Sorted keys, UTF-8, no spaces, UTC timestamps with microseconds, nulls kept.
+
+    Raises:
+        ValueError: an unknown format, or a format 2 entry without its submitter.
+    """
+    fields: dict[str, Any] = {
         "actor_ref": entry.actor_ref,
         "device_id": entry.device_id,
         "device_seq": entry.device_seq,
@@ -94,6 +119,14 @@ def canonical_json(entry: LedgerEntry) -> bytes:
         "time_source": entry.time_source,
         "to_ref": entry.to_ref,
     }
+    if entry.format == FORMAT_V2:
+        if not entry.submitter_kind or not entry.submitter_ref:
+            raise ValueError(f"movement {entry.seq}: format 2 names its submitter")
+        fields["format"] = FORMAT_V2
+        fields["submitter_kind"] = entry.submitter_kind
+        fields["submitter_ref"] = entry.submitter_ref
+    elif entry.format != FORMAT_V1:
+        raise ValueError(f"movement {entry.seq}: unknown format {entry.format}")
     return json.dumps(
         fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     ).encode()
@@ -111,9 +144,10 @@ class ChainBreak:
 
 
 def verify_chain_step(
-    entry: LedgerEntry, prev_hash: str, expected_seq: int
+    entry: LedgerEntry, prev_hash: str, expected_seq: int, min_format: int = FORMAT_V1
 ) -> ChainBreak | None:
-    """Check one entry against the previous hash and the expected sequence number."""
+    """Check one entry against the previous hash, the expected sequence number and
+    the format of the entry before it (``min_format``: formats never go back)."""
     if entry.seq != expected_seq:
         return ChainBreak(
             entry.seq, entry.event_id, f"sequence gap: expected {expected_seq}"
@@ -122,17 +156,28 @@ def verify_chain_step(
         return ChainBreak(
             entry.seq, entry.event_id, "prev_hash does not link to the previous entry"
         )
-    if chain_hash(entry.prev_hash, entry.canonical()) != entry.hash:
+    if entry.format < min_format:
+        return ChainBreak(
+            entry.seq,
+            entry.event_id,
+            f"format {entry.format} after an entry of format {min_format}",
+        )
+    try:
+        canonical = entry.canonical()
+    except ValueError as exc:
+        return ChainBreak(entry.seq, entry.event_id, str(exc))
+    if chain_hash(entry.prev_hash, canonical) != entry.hash:
         return ChainBreak(entry.seq, entry.event_id, "content does not match its hash")
     return None
 
 
 def verify_chain(entries: Iterable[LedgerEntry]) -> ChainBreak | None:
-    """First entry whose link or hash does not match, or None when intact."""
-    prev, expected_seq = GENESIS_HASH, 1
+    """First entry whose link, format or hash does not match, or None when intact."""
+    prev, expected_seq, min_format = GENESIS_HASH, 1, FORMAT_V1
     for entry in entries:
-        broken = verify_chain_step(entry, prev, expected_seq)
+        broken = verify_chain_step(entry, prev, expected_seq, min_format)
         if broken is not None:
             return broken
         prev, expected_seq = entry.hash, expected_seq + 1
+        min_format = max(min_format, entry.format)
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,11 +47,48 @@ class RecordScan:
     """When the consumer took it off the broker."""
 
 
+class SubmitterKind(enum.StrEnum):
+    """Who hands a batch of movements to the ledger (hashed with each movement)."""
+
+    PERSON = "person"
+    """A person signed in to the pages (the console's record form)."""
+    TOKEN = "token"
+    """A personal API token: it speaks for its person."""
+    STATION = "station"
+    """A scanner station: it speaks for the agent whose badge signed in on it."""
+    OPERATOR = "operator"
+    """Someone with shell access (CLI import, seeding, the demo): movements name
+    their actor, as an administrator of the machine could write them anyway."""
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """The authenticated submitter of a batch and the person it speaks for."""
+
+    kind: SubmitterKind
+    ref: str
+    """Person id, token name, station (device) id or operator label."""
+    roles: frozenset[str] = frozenset()
+    """The submitter's own roles; the custody role rules apply to them too."""
+    person: str | None = None
+    """The only person its movements may name as actor (a signed-in person, a
+    personal token's owner); ``None`` for a station (its signed-in agent, read
+    from the station's session) and for an operator (each movement's actor)."""
+
+    @classmethod
+    def operator(cls, label: str) -> Submitter:
+        return cls(SubmitterKind.OPERATOR, label)
+
+
 @dataclass(frozen=True)
 class RecordMovements:
     movements: tuple[MovementRequest, ...]
-    submitted_by: str
+    submitter: Submitter
     source: str = "api"
+
+    @property
+    def submitted_by(self) -> str:
+        return self.submitter.ref
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,38 @@ VIRTUAL_STATE: Mapping[str, State] = {
 REASON_REQUIRED = frozenset({K.DECLARE_MISSING, K.DESTROY, K.CORRECTION})
 MANAGER_ONLY = frozenset({K.DECLARE_MISSING, K.CORRECTION})
 MANAGER_ROLE = "archive_manager"
+STATION_ROLE = "gateway"
+#: What a scanner station's state machine can produce (``domain.scanning``): a
+#: station submits nothing else, whoever is signed in on it.
+STATION_KINDS = frozenset(
+    {K.ACCESSION, K.SHELVE, K.RELOCATE, K.VERIFY, K.PICK, K.HAND_OVER, K.RETURN,
+     K.SEND_TO_DIGITISATION, K.SEND_TO_HISTORY_MISSION}
+)  # fmt: skip
+
+#: Roles whose holders may receive custody of files (access-rules.md §2-3): the
+#: office's own staff who handle or examine files. Never a ``foreign_authority``
+#: (rule D1), nor a ``researcher`` (reads on site through the mission, R1-R4), nor
+#: an outside body's agent (files go to a body with ``send_outside``), nor the
+#: DPO (reads logs only), an administrator or a machine.
+HOLDER_ROLES = frozenset(
+    {"protection_officer", "legal_consultant", "civil_registrar",
+     "research_assistant", "secretary", "digitisation_secretary", "archive_agent",
+     MANAGER_ROLE, "history_mission_staff", "dg_delegate"}
+)  # fmt: skip
+
+
+#: Roles whose holders record movements (sign in on a station, use the console).
+RECORDER_ROLES = frozenset({"archive_agent", MANAGER_ROLE})
+
+
+def may_record(person: Principal) -> bool:
+    """Whether ``person`` may be the actor of movements a station or a person submits."""
+    return not person.internal and bool(person.roles & RECORDER_ROLES)
+
+
+def may_hold(person: Principal) -> bool:
+    """Whether ``person`` may receive custody of a file (see ``HOLDER_ROLES``)."""
+    return not person.internal and bool(person.roles & HOLDER_ROLES)
 
 
 @dataclass(frozen=True)
@@ -138,6 +170,9 @@ class Intent:
     task_ref: str | None = None
     actor_roles: frozenset[str] = frozenset()
     payload: Mapping[str, Any] = field(default_factory=dict)
+    submitter_roles: frozenset[str] | None = None
+    """Roles of whoever submitted the movement, when not the actor (a station,
+    a token); the role rules apply to them as to the actor."""
 
 
 @dataclass(frozen=True)
@@ -201,10 +236,9 @@ def _check_preconditions(intent: Intent, item: Item, position: Position | None) 
     kind = intent.kind
     if kind in REASON_REQUIRED and not intent.reason.strip():
         raise errors.ReasonRequired(f"{kind.value} needs a reason")
-    if kind in MANAGER_ONLY and MANAGER_ROLE not in intent.actor_roles:
-        raise errors.RoleRequired(
-            f"{kind.value} may only be recorded by an archive manager"
-        )
+    _check_roles(kind, intent.actor_roles, "actor")
+    if intent.submitter_roles is not None:
+        _check_roles(kind, intent.submitter_roles, "submitter")
     if kind is K.PICK and not (
         intent.request_id or intent.task_ref or intent.reason.strip()
     ):
@@ -240,6 +274,26 @@ def _check_preconditions(intent: Intent, item: Item, position: Position | None) 
     )
 
 
+def _check_roles(kind: MovementKind, roles: frozenset[str], who: str) -> None:
+    if kind in MANAGER_ONLY and MANAGER_ROLE not in roles:
+        raise errors.RoleRequired(
+            f"{kind.value} may only be recorded by an archive manager ({who})"
+        )
+    if STATION_ROLE in roles and kind not in STATION_KINDS:
+        raise errors.RoleRequired(f"a scanner station does not record {kind.value}")
+
+
+def check_holder(person: Principal) -> None:
+    """Refuse custody going to ``person`` unless they may hold files."""
+    if not may_hold(person):
+        roles = ", ".join(sorted(person.roles)) or "-"
+        raise errors.NotAHolder(
+            f"{person.id} ({roles}) may not receive custody of files",
+            person=person.id,
+            roles=roles,
+        )
+
+
 def _target_state(intent: Intent, item: Item, target: Target) -> State:
     kind = intent.kind
     if kind in PERSON_TARGET:
@@ -249,6 +303,7 @@ def _target_state(intent: Intent, item: Item, target: Target) -> State:
             )
         if not target.person.active:
             raise errors.IllegalTransition(f"{target.person.id} is disabled")
+        check_holder(target.person)
         return (
             State.ON_LOAN
             if kind in (K.HAND_OVER, K.TRANSFER_BETWEEN_REQUESTERS)
@@ -287,6 +342,7 @@ def _correction_state(intent: Intent, target: Target) -> State:
             "a correction names the wrong entry (payload.corrects_seq)"
         )
     if target.person is not None:
+        check_holder(target.person)
         wanted = str(intent.payload.get("state", State.WITH_AGENT))
         if wanted not in (State.WITH_AGENT, State.ON_LOAN):
             raise errors.WrongKind("a person holds an item with_agent or on_loan")

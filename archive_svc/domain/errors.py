@@ -31,8 +31,10 @@ Hierarchy::
     │   ├── LocationMismatch           code "location_mismatch"
     │   ├── SameCustodian              code "same_custodian"
     │   ├── OutOfOrder                 code "out_of_order"
-    │   └── RoleRequired               code "role_required"
+    │   ├── RoleRequired               code "role_required"
+    │   └── NotAHolder                 code "not_a_holder"
     └── AccessDenied            (HTTP 403)
+        └── ActorNotCaller             code "actor_not_caller"
 """
 
 from __future__ import annotations
@@ -180,3 +182,15 @@ class RoleRequired(MovementRefused):
 
 class AccessDenied(DomainError):
     code = "access_denied"
+
+
+class NotAHolder(MovementRefused):
+    """Custody would go to a person who may not hold files (access-rules D1)."""
+
+    code = "not_a_holder"
+
+
+class ActorNotCaller(AccessDenied):
+    """A movement names as its actor someone its submitter does not speak for."""
+
+    code = "actor_not_caller"

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 from archive_svc.domain import barcodes, commands, custody, errors, events
-from archive_svc.domain.chain import LedgerEntry, iso
+from archive_svc.domain.chain import CURRENT_FORMAT, LedgerEntry, iso
 from archive_svc.domain.custody import Home, Intent, MovementKind, Target
 from archive_svc.domain.model import Item, Location, Position, Principal, place_of
 from archive_svc.domain.outcomes import Outcome
@@ -63,6 +63,8 @@ class Facts:
     seen: dict[str, InboxRecord]
     head_seq: int
     head_hash: str
+    station_agent: str | None = None
+    """Principal id of the agent signed in on the submitting station, if any."""
 
 
 def digest(request: commands.MovementRequest) -> str:
@@ -100,7 +102,7 @@ class Ledger:
 
     facts: Facts
     source: str
-    submitted_by: str
+    submitter: commands.Submitter
     now: datetime
     future_tolerance: timedelta
     entries: list[LedgerEntry] = field(default_factory=list)
@@ -108,6 +110,10 @@ class Ledger:
     homes: dict[str, Home] = field(default_factory=dict)
     inbox: list[InboxRecord] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def submitted_by(self) -> str:
+        return self.submitter.ref
 
     def judge(self, m: commands.MovementRequest) -> events.MovementResult:
         """Judge ``m`` after the movements judged before it; record its effects."""
@@ -170,7 +176,7 @@ class Ledger:
         facts = self.facts
         kind = _kind(m.kind)
         item = _item(m, facts)
-        actor = _principal(m.actor, facts, "actor")
+        actor = self._actor(m)
         scanned_at = parse_timestamp(m.scanned_at)
         effective = custody.effective_time(scanned_at, self.now, self.future_tolerance)
         position = facts.positions.get(item.id)
@@ -181,8 +187,9 @@ class Ledger:
             else m.payload
         )
         intent = Intent(
-            kind, m.reason, m.force, m.request_id, m.task_ref, actor.roles, payload
-        )
+            kind, m.reason, m.force, m.request_id, m.task_ref, actor.roles, payload,
+            self._submitter_roles(actor),
+        )  # fmt: skip
         effect = custody.decide_movement(
             intent, item, position, target, place_of(item.id, facts.positions)
         )
@@ -200,6 +207,48 @@ class Ledger:
         )
         self._project(entry, item, position, effect, effective)
         return entry, tuple(sorted(effect.flags))
+
+    def _actor(self, m: commands.MovementRequest) -> Principal:
+        """The person ``m`` is recorded as done by: the one its submitter speaks for.
+
+        An operator's movements name their actor. A signed-in person or a personal
+        token speaks for its person, a station for the agent signed in on it; an
+        ``actor`` naming anyone else is refused (``actor_not_caller``), and so is a
+        station naming another station's device.
+        """
+        sub = self.submitter
+        if sub.kind is commands.SubmitterKind.OPERATOR:
+            return _principal(m.actor, self.facts, "actor")
+        if sub.kind is commands.SubmitterKind.STATION:
+            if m.device_id and m.device_id != sub.ref:
+                raise errors.ActorNotCaller(
+                    f"station {sub.ref} may not submit reads of device {m.device_id}"
+                )
+            speaks_for = self.facts.station_agent
+            missing = f"no agent signed in on station {sub.ref}: scan a badge first"
+        else:
+            speaks_for = sub.person
+            missing = f"{sub.kind.value} {sub.ref} speaks for no person"
+        if speaks_for is None:
+            raise errors.ActorRequired(missing)
+        actor = _principal(speaks_for, self.facts, "actor")
+        if not custody.may_record(actor):
+            raise errors.RoleRequired(
+                f"{actor.id} may not record movements (archive staff only)"
+            )
+        if m.actor is not None and m.actor.strip():
+            named = barcodes.find(self.facts.principals, m.actor)
+            if named is None or named.id != actor.id:
+                raise errors.ActorNotCaller(
+                    f"actor {m.actor!r} is not {actor.id}, for whom {sub.kind.value}"
+                    f" {sub.ref} submits: the actor is the authenticated person"
+                )
+        return actor
+
+    def _submitter_roles(self, actor: Principal) -> frozenset[str] | None:
+        if self.submitter.kind is commands.SubmitterKind.OPERATOR:
+            return None
+        return self.submitter.roles
 
     def _entry(
         self,
@@ -242,6 +291,9 @@ class Ledger:
             reason=m.reason,
             payload=payload,
             prev_hash=self.facts.head_hash,
+            submitter_kind=self.submitter.kind.value,
+            submitter_ref=self.submitter.ref,
+            format=CURRENT_FORMAT,
         ).sealed()
         self.entries.append(entry)
         self.facts.head_seq, self.facts.head_hash = entry.seq, entry.hash

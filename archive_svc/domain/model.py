@@ -90,6 +90,8 @@ class Principal:
     unit: str = ""
     badge_barcode: str | None = None
     active: bool = True
+    internal: bool = False
+    """The service itself (``system``): never signs in, never holds files."""
 
 
 class State(enum.StrEnum):

@@ -214,8 +214,12 @@ def _on_badge(s: DeviceSession, read: Read) -> tuple[DeviceSession, Decision]:
         return s, _reject("badge_inactive", code=read.code)
     who = badge.name or badge.principal_id
     if s.mode is Mode.HANDOVER and s.agent and badge.principal_id != s.agent:
+        if not badge.may_hold:
+            return s, _reject("not_a_holder", who=who)
         new = replace(s, requester=badge.barcode, last_action="select")
         return new, _accept("requester_set", who=who)
+    if not badge.may_record:
+        return s, _reject("not_an_agent", who=who)
     new = replace(s, agent=badge.principal_id, agent_badge=badge.barcode)
     return new, _accept("agent_set", who=who, **_mode_args(s.mode, s))
 
@@ -341,6 +345,7 @@ _REFUSAL_CODES: Mapping[str, str] = {
     "loan_open": "on_loan",
     "unknown_barcode": "unknown_barcode",
     "unknown_principal": "badge_inactive",
+    "not_a_holder": "not_a_holder",
 }
 
 
@@ -351,5 +356,8 @@ def refusal(movement: commands.MovementRequest, code: str, detail: str) -> Reply
         return Reply(
             Outcome.REJECTED, "movement_refused", {"code": code, "detail": detail}
         )
-    args = {"code": movement.item, "free": "?", "state": "", "place": movement.to}
+    args = {
+        "code": movement.item, "free": "?", "state": "", "place": movement.to,
+        "who": movement.to,
+    }  # fmt: skip
     return Reply(Outcome.REJECTED, mapped, args)

@@ -97,6 +97,10 @@ class BadgeFacts:
     principal_id: str
     name: str = ""
     active: bool = True
+    may_hold: bool = True
+    """May receive custody of files (``custody.may_hold``): a valid requester."""
+    may_record: bool = True
+    """May record movements (``custody.may_record``): a valid agent."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from archive_svc.services.ports import people as ports
 
 
 class PiccoloPrincipals(ports.PrincipalRepository):
-    _COLUMNS = "id, display_name, roles, division, unit, badge_barcode, active"
+    _COLUMNS = (
+        "id, display_name, roles, division, unit, badge_barcode, active, internal"
+    )
 
     def __init__(self, engine: Engine[Any]) -> None:
         self._engine = engine
@@ -40,7 +42,7 @@ class PiccoloPrincipals(ports.PrincipalRepository):
             await sql.fetch(
                 self._engine,
                 "INSERT INTO principal (id, display_name, roles, division, unit, badge_barcode, active,"
-                " created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, CURRENT_TIMESTAMP)",
+                " internal, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, CURRENT_TIMESTAMP)",
                 principal.id,
                 principal.display_name,
                 ",".join(sorted(principal.roles)),
@@ -48,6 +50,7 @@ class PiccoloPrincipals(ports.PrincipalRepository):
                 principal.unit,
                 principal.badge_barcode,
                 principal.active,
+                principal.internal,
             )
 
     async def set_active(self, principal_id: str, active: bool) -> bool:
@@ -59,6 +62,22 @@ class PiccoloPrincipals(ports.PrincipalRepository):
         )
         return bool(found)
 
+    async def set_roles(self, principal_id: str, roles: frozenset[str]) -> bool:
+        found = await sql.fetch(
+            self._engine,
+            "UPDATE principal SET roles = {} WHERE id = {} AND NOT internal RETURNING id",
+            ",".join(sorted(roles)),
+            principal_id,
+        )
+        return bool(found)
+
+
+def _token(row: dict[str, Any]) -> ports.ApiTokenRecord:
+    return ports.ApiTokenRecord(
+        row["id"], row["name"], row["role"], row["token_hash"], bool(row["revoked"]),
+        row["person"], row["created_at"], row["expires_at"],
+    )  # fmt: skip
+
 
 class PiccoloTokens(ports.TokenRepository):
     async def by_hash(self, token_hash: str) -> ports.ApiTokenRecord | None:
@@ -68,11 +87,20 @@ class PiccoloTokens(ports.TokenRepository):
             .first()
             .run()
         )
-        if row is None:
-            return None
-        return ports.ApiTokenRecord(
-            row["id"], row["name"], row["role"], row["token_hash"], bool(row["revoked"])
+        return None if row is None else _token(row)
+
+    async def all(self) -> list[ports.ApiTokenRecord]:
+        rows = await ApiToken.select().order_by(ApiToken.name).run()
+        return [_token(r) for r in rows]
+
+    async def revoke(self, name_or_id: str) -> ports.ApiTokenRecord | None:
+        rows = (
+            await ApiToken.update({ApiToken.revoked: True})
+            .where((ApiToken.name == name_or_id) | (ApiToken.id == name_or_id))
+            .returning(*ApiToken.all_columns())
+            .run()
         )
+        return _token(rows[0]) if rows else None
 
     async def add(self, token: ports.ApiTokenRecord) -> None:
         with rowmap.unique_violation_as_already_exists(
@@ -85,6 +113,9 @@ class PiccoloTokens(ports.TokenRepository):
                     role=token.role,
                     token_hash=token.token_hash,
                     revoked=token.revoked,
+                    person=token.person,
+                    created_at=token.created_at,
+                    expires_at=token.expires_at,
                 )
             ).run()
 

@@ -112,6 +112,7 @@ def principal_from_row(row: Mapping[str, Any]) -> Principal:
         unit=row["unit"],
         badge_barcode=row["badge_barcode"],
         active=bool(row["active"]),
+        internal=bool(row["internal"]),
     )
 
 
@@ -135,7 +136,7 @@ def position_from_row(row: Mapping[str, Any]) -> Position:
 MOVEMENT_COLUMNS = (
     "seq, event_id, kind, item, from_ref, to_ref, actor_ref, device_id, device_seq, scanned_at,"
     " recorded_at, effective_at, time_source, entry_mode, request_id, task_ref, reason, payload,"
-    " prev_hash, hash"
+    " prev_hash, hash, submitter_kind, submitter_ref, hash_format"
 )
 
 
@@ -160,6 +161,9 @@ MOVEMENT_TYPES = (
     ("payload", "text"),
     ("prev_hash", "varchar"),
     ("hash", "varchar"),
+    ("submitter_kind", "varchar"),
+    ("submitter_ref", "varchar"),
+    ("hash_format", "integer"),
 )
 
 
@@ -200,6 +204,9 @@ def movement_row(e: LedgerEntry) -> tuple[Any, ...]:
         compact_json(e.payload),
         e.prev_hash,
         e.hash,
+        e.submitter_kind,
+        e.submitter_ref,
+        e.format,
     )
 
 
@@ -240,6 +247,9 @@ def entry_from_row(row: Mapping[str, Any]) -> LedgerEntry:
         payload=_payload(row["payload"]),
         prev_hash=row["prev_hash"],
         hash=row["hash"],
+        submitter_kind=row["submitter_kind"],
+        submitter_ref=row["submitter_ref"],
+        format=int(row["hash_format"]),
     )
 
 

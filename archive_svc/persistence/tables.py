@@ -70,6 +70,9 @@ class Principal(Table, tablename="principal"):
     unit = Varchar(length=64, default="")
     badge_barcode = Varchar(length=32, null=True, default=None, unique=True)
     active = Boolean(default=True)
+    internal = Boolean(
+        default=False, help_text="the service itself (system): never signs in"
+    )
     created_at = Timestamptz()
 
 
@@ -80,6 +83,15 @@ class ApiToken(Table, tablename="api_token"):
     token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the token")
     created_at = Timestamptz()
     revoked = Boolean(default=False)
+    person = Varchar(
+        length=64,
+        null=True,
+        default=None,
+        help_text="The person a personal token signs in as (its role is then empty)",
+    )
+    expires_at = Timestamptz(
+        null=True, default=None, help_text="None: created before expiry dates existed"
+    )
 
 
 class Movement(Table, tablename="movement"):
@@ -103,6 +115,11 @@ class Movement(Table, tablename="movement"):
     payload = Text(default="{}")
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
+    submitter_kind = Varchar(length=16, null=True, default=None)
+    submitter_ref = Varchar(length=100, null=True, default=None)
+    hash_format = Integer(
+        default=1, help_text="canonical form of the hash (domain.chain)"
+    )
 
 
 class ChainHead(Table, tablename="chain_head"):

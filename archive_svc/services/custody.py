@@ -22,6 +22,7 @@ from archive_svc.domain.model import (
     Position,
     unloaded_containers,
 )
+from archive_svc.domain.stations import DeviceSession
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
 from archive_svc.services.ports.journal import Rejection
 
@@ -58,11 +59,26 @@ async def record_in(
 ) -> list[events.MovementResult]:
     """Judge and write a batch inside the caller's open unit of work (no commit)."""
     moves = cmd.movements
+    agent = await station_agent(cmd.submitter, uow)
+    speaks_for = (cmd.submitter.person, agent)
     want = wanted(
-        (m.item for m in moves), (m.to for m in moves), (m.actor for m in moves)
+        (m.item for m in moves),
+        (m.to for m in moves),
+        (*(m.actor for m in moves), *speaks_for),
     )
     facts = await load_facts(uow, (m.event_id for m in moves), want)
+    facts.station_agent = agent
     return await judge_and_write(cmd, facts, uow, now, policy)
+
+
+async def station_agent(
+    submitter: commands.Submitter, uow: AbstractUnitOfWork
+) -> str | None:
+    """The agent signed in on a submitting station (its own session), else None."""
+    if submitter.kind is not commands.SubmitterKind.STATION:
+        return None
+    stored = await uow.device_sessions.get(submitter.ref)
+    return DeviceSession.from_json(stored.state).agent if stored else None
 
 
 async def judge_and_write(
@@ -73,7 +89,7 @@ async def judge_and_write(
     policy: LedgerPolicy,
 ) -> list[events.MovementResult]:
     """Judge a batch over ``facts`` (from :func:`load_facts`) and write it."""
-    ledger = Ledger(facts, cmd.source, cmd.submitted_by, now, policy.future_tolerance)
+    ledger = Ledger(facts, cmd.source, cmd.submitter, now, policy.future_tolerance)
     results = [ledger.judge(m) for m in cmd.movements]
     await _write(ledger, uow)
     return results

@@ -66,7 +66,7 @@ async def _import_chunk(
     report.registered += len(placed)
     moves = [_accession(row, item) for row, item in placed]
     cmd = commands.RecordMovements(
-        tuple(m for m in moves), submitted_by="import", source="import"
+        tuple(m for m in moves), commands.Submitter.operator("import"), "import"
     )
     results = await custody.record_movements(cmd, uow_factory(), clock, policy)
     for (row, item), result in zip(placed, results, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Literal
@@ -75,13 +75,27 @@ def _person(cmd: commands.CreatePerson) -> Principal:
     return Principal(cmd.id, cmd.display_name.strip(), parsed, division, cmd.unit)
 
 
+@dataclass(frozen=True)
+class Administrator:
+    """Who changes people: a signed-in administrator (``id``) or the command line."""
+
+    id: str
+    roles: str = ""
+    """As the access journal writes them (sorted, comma-separated)."""
+    channel: str = "web"
+
+    @classmethod
+    def command_line(cls, who: str = "cli") -> Administrator:
+        """The command line, journaled as ``who`` (the CLI passes ``cli:<user>``)."""
+        return cls(who, "", "cli")
+
+
 async def create_person(
     cmd: commands.CreatePerson,
     password: str,
     uow: AbstractUnitOfWork,
     clock: Clock,
-    by: str = "cli",
-    channel: str = "cli",
+    by: Administrator,
 ) -> Principal:
     """Create a person and their credential; ``AlreadyExists`` for a taken id.
 
@@ -90,25 +104,88 @@ async def create_person(
     """
     person = _person(cmd)
     password_hash = hash_password(password)
+    now = clock.now()
     async with uow:
         await uow.principals.add(person)
-        await uow.credentials.put(Credential(person.id, password_hash), clock.now())
-        await uow.access_journal.add_many([_created(person, by, channel, clock.now())])
+        await uow.credentials.put(Credential(person.id, password_hash), now)
+        await uow.access_journal.add_many([_created(person, by, now)])
         await uow.commit()
     return person
 
 
-def _created(person: Principal, by: str, channel: str, at: datetime) -> JournalEntry:
+def _created(person: Principal, by: Administrator, at: datetime) -> JournalEntry:
     return JournalEntry(
-        at=at, principal_ref=by, role="", action="create_person",
+        at=at, principal_ref=by.id, role=by.roles, action="create_person",
         object_ref=person.id, decision="allow", rule="service:create_person",
-        reason="roles=" + ",".join(sorted(person.roles)), channel=channel,
+        reason="roles=" + ",".join(sorted(person.roles)), channel=by.channel,
     )  # fmt: skip
 
 
-async def set_active(principal_id: str, active: bool, uow: AbstractUnitOfWork) -> None:
-    """Disable (or re-enable) a person; their sessions are refused at the next request."""
+async def set_roles(
+    principal_id: str,
+    raw_roles: str,
+    uow: AbstractUnitOfWork,
+    clock: Clock,
+    by: Administrator,
+) -> Principal:
+    """Replace a person's roles; refused on oneself and on internal principals.
+    Each role granted or withdrawn is journaled (who, whom, which role)."""
+    if principal_id == by.id:
+        raise errors.AccessDenied("an administrator does not change their own roles")
+    try:
+        wanted = roles.parse_roles(raw_roles)
+    except ValueError as exc:
+        raise errors.InvalidInput(str(exc), field="roles") from None
     async with uow:
+        person = await _changeable(principal_id, uow)
+        if not await uow.principals.set_roles(principal_id, wanted):
+            raise errors.UnknownPrincipal(f"no person {principal_id!r}")
+        await uow.access_journal.add_many(
+            _role_rows(by, principal_id, wanted, person.roles, clock.now())
+        )
+        await uow.commit()
+    return replace(person, roles=wanted)
+
+
+def _role_rows(
+    by: Administrator,
+    whom: str,
+    granted: frozenset[str],
+    held: frozenset[str],
+    at: datetime,
+) -> list[JournalEntry]:
+    def row(action: str, role: str) -> JournalEntry:
+        return JournalEntry(
+            at, by.id, by.roles, action, f"person:{whom}", "allow",
+            "manage_users", role, "", by.channel,
+        )  # fmt: skip
+
+    return [row("grant_role", r) for r in sorted(granted - held)] + [
+        row("withdraw_role", r) for r in sorted(held - granted)
+    ]
+
+
+async def _changeable(principal_id: str, uow: AbstractUnitOfWork) -> Principal:
+    """The person ``principal_id`` names, if administrators may change them."""
+    person = (await uow.principals.by_refs([principal_id])).get(principal_id)
+    if person is None or person.id != principal_id:
+        raise errors.UnknownPrincipal(f"no person {principal_id!r}")
+    if person.internal:
+        raise errors.AccessDenied(
+            f"{principal_id} is the service itself: it never signs in"
+        )
+    return person
+
+
+async def set_active(
+    principal_id: str, active: bool, uow: AbstractUnitOfWork, by: Administrator
+) -> None:
+    """Disable (or re-enable) a person; their sessions are refused at the next
+    request. An administrator does not disable themselves."""
+    if principal_id == by.id and not active:
+        raise errors.AccessDenied("an administrator does not disable themselves")
+    async with uow:
+        await _changeable(principal_id, uow)
         if not await uow.principals.set_active(principal_id, active):
             raise errors.UnknownPrincipal(f"no person {principal_id!r}")
         await uow.commit()
@@ -117,10 +194,10 @@ async def set_active(principal_id: str, active: bool, uow: AbstractUnitOfWork) -
 async def reset_password(
     principal_id: str, password: str, uow: AbstractUnitOfWork, clock: Clock
 ) -> None:
+    """A new password; internal principals (``system``) never get one."""
     password_hash = hash_password(password)
     async with uow:
-        if principal_id not in await uow.principals.by_refs([principal_id]):
-            raise errors.UnknownPrincipal(f"no person {principal_id!r}")
+        await _changeable(principal_id, uow)
         await uow.credentials.put(Credential(principal_id, password_hash), clock.now())
         await uow.commit()
 
@@ -171,6 +248,8 @@ async def sign_in(
     login = login.strip().lower()[:64]
     async with uow:
         person = (await uow.principals.by_refs([login])).get(login) if login else None
+        if person is not None and person.internal:
+            person = None
         credential = await uow.credentials.get(person.id) if person else None
         if person is None or credential is None:
             _verify(_dummy_hash(), password)
@@ -203,7 +282,7 @@ async def session_person(
     """
     async with uow:
         person = (await uow.principals.by_refs([person_id])).get(person_id)
-        if person is None or not person.active:
+        if person is None or not person.active or person.internal:
             return None
         credential = await uow.credentials.get(person_id)
     changed = credential.changed_at if credential else None

@@ -6,8 +6,10 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from archive_svc.access.principals import parse_role
+from archive_svc.access.principals import MACHINE_ROLES, parse_role
 from archive_svc.domain import barcodes, commands, errors
 from archive_svc.domain.custody import EXTERNAL_PREFIX
 from archive_svc.domain.model import (
@@ -18,7 +20,7 @@ from archive_svc.domain.model import (
     Principal,
     Virtual,
 )
-from archive_svc.services.ports import AbstractUnitOfWork
+from archive_svc.services.ports import AbstractUnitOfWork, Clock, SystemClock
 from archive_svc.services.ports.people import ApiTokenRecord
 
 SYSTEM_PRINCIPAL = "system"
@@ -206,7 +208,10 @@ async def ensure_reference_data(uow: AbstractUnitOfWork) -> None:
         if SYSTEM_PRINCIPAL not in await uow.principals.by_refs([SYSTEM_PRINCIPAL]):
             await uow.principals.add(
                 Principal(
-                    SYSTEM_PRINCIPAL, "archive-svc", frozenset({"archive_manager"})
+                    SYSTEM_PRINCIPAL,
+                    "archive-svc",
+                    frozenset({"archive_manager"}),
+                    internal=True,
                 )
             )
         await uow.commit()
@@ -225,26 +230,121 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(name: str, role: str, uow: AbstractUnitOfWork) -> str:
-    """Create an API token; return it (shown once, only its hash is stored)."""
-    try:
-        parse_role(role)
-    except ValueError as exc:
-        raise errors.InvalidInput(str(exc)) from None
+DEFAULT_TOKEN_DAYS = 365
+"""How long a token is valid unless told otherwise (``token create --expires``)."""
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Whom a valid token authenticates: a machine role, or a person (live)."""
+
+    record: ApiTokenRecord
+    person: Principal | None = None
+
+
+def expiry(record: ApiTokenRecord) -> datetime | None:
+    """When ``record`` stops working: its date, or a year after its creation for
+    tokens made before expiry dates existed."""
+    if record.expires_at is not None:
+        return record.expires_at
+    if record.created_at is None:
+        return None
+    return record.created_at + timedelta(days=DEFAULT_TOKEN_DAYS)
+
+
+async def create_token(
+    name: str,
+    role: str | None,
+    uow: AbstractUnitOfWork,
+    clock: Clock | None = None,
+    *,
+    person: str | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """Create an API token; return it (shown once, only its hash is stored).
+
+    A token carries a machine role (``MACHINE_ROLES``: a scanner station, named
+    after its device id; an integration), or it is personal: it signs in as
+    ``person`` with their roles, re-read at every request. It expires at
+    ``expires_at`` (default: ``DEFAULT_TOKEN_DAYS`` from now).
+    """
     if not name.strip():
         raise errors.InvalidInput("a token needs a name")
+    if (role is None) == (person is None):
+        raise errors.InvalidInput("a token has either a machine role or a person")
+    if role is not None and role not in MACHINE_ROLES:
+        valid = ", ".join(sorted(MACHINE_ROLES))
+        raise errors.InvalidInput(
+            f"tokens carry machine roles only ({valid}); a person gets a personal"
+            " token (--person) or signs in"
+        )
+    now = (clock or SystemClock()).now()
+    expires_at = expires_at or now + timedelta(days=DEFAULT_TOKEN_DAYS)
+    if expires_at <= now:
+        raise errors.InvalidInput("a token's expiry date is in the future")
     token = "as_" + secrets.token_urlsafe(32)
     async with uow:
+        if person is not None:
+            await _token_person(person, uow)
         await uow.tokens.add(
-            ApiTokenRecord(new_id(), name.strip(), role, hash_token(token), False)
+            ApiTokenRecord(
+                new_id(),
+                name.strip(),
+                role or "",
+                hash_token(token),
+                False,
+                person,
+                now,
+                expires_at,
+            )
         )
         await uow.commit()
     return token
 
 
-async def authenticate(token: str, uow: AbstractUnitOfWork) -> ApiTokenRecord | None:
+async def _token_person(person_id: str, uow: AbstractUnitOfWork) -> Principal:
+    person = (await uow.principals.by_refs([person_id])).get(person_id)
+    if person is None or person.id != person_id:
+        raise errors.UnknownPrincipal(f"no person {person_id!r}")
+    if person.internal:
+        raise errors.AccessDenied(f"{person_id} is internal: it gets no token")
+    return person
+
+
+async def tokens(uow: AbstractUnitOfWork) -> list[ApiTokenRecord]:
+    async with uow:
+        return await uow.tokens.all()
+
+
+async def revoke_token(name_or_id: str, uow: AbstractUnitOfWork) -> ApiTokenRecord:
+    """Revoke a token by name or id: refused from the next request on, everywhere."""
+    async with uow:
+        record = await uow.tokens.revoke(name_or_id)
+        if record is None:
+            raise errors.NotFound(f"no token named {name_or_id!r}")
+        await uow.commit()
+    return record
+
+
+async def authenticate(
+    token: str, uow: AbstractUnitOfWork, now: datetime
+) -> TokenHolder | None:
+    """The holder of a valid token, read from the database on every call.
+
+    ``None`` when the token is unknown, revoked or expired, when a personal
+    token's person is disabled or internal, and for tokens made before personal
+    tokens existed that carry a person's role (re-issue them).
+    """
     async with uow:
         record = await uow.tokens.by_hash(hash_token(token))
-    if record is None or record.revoked:
+        if record is None or record.revoked:
+            return None
+        until = expiry(record)
+        if until is not None and until <= now:
+            return None
+        if record.person is None:
+            return TokenHolder(record) if record.role in MACHINE_ROLES else None
+        person = (await uow.principals.by_refs([record.person])).get(record.person)
+    if person is None or not person.active or person.internal:
         return None
-    return record
+    return TokenHolder(record, person)

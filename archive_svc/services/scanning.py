@@ -30,6 +30,7 @@ from archive_svc.domain import (
     scanning,
     stations,
 )
+from archive_svc.domain.custody import STATION_ROLE, may_hold, may_record
 from archive_svc.domain.ledger import Facts
 from archive_svc.domain.model import place_of
 from archive_svc.domain.outcomes import Outcome
@@ -189,9 +190,11 @@ async def _record_movement(
     policy: LedgerPolicy,
 ) -> str | Reply:
     """The recorded movement's id, or the refusal to tell the agent."""
-    batch = commands.RecordMovements(
-        (movement,), submitted_by=cmd.device_id, source="scan"
+    station = commands.Submitter(
+        commands.SubmitterKind.STATION, cmd.device_id, frozenset({STATION_ROLE})
     )
+    batch = commands.RecordMovements((movement,), station, source="scan")
+    facts.station_agent = movement.actor
     (result,) = await custody_service.judge_and_write(batch, facts, uow, now, policy)
     if (
         result.status in (Outcome.RECORDED, Outcome.DUPLICATE)
@@ -276,8 +279,9 @@ async def _badge(read: Read, uow: AbstractUnitOfWork) -> Read:
     if person is None:
         return read
     facts = stations.BadgeFacts(
-        read.code, person.id, person.display_name, person.active
-    )
+        read.code, person.id, person.display_name, person.active,
+        may_hold(person), may_record(person),
+    )  # fmt: skip
     return replace(read, kind=ReadKind.BADGE, badge=facts)
 
 

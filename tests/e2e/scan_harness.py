@@ -86,7 +86,7 @@ async def _prepare(url: str, boxes: int, migrate: bool) -> World:
         for i in items
     )
     results = await custody.record_movements(
-        commands.RecordMovements(moves, "e2e"), runtime.uow(), runtime.clock,
+        commands.RecordMovements(moves, commands.Submitter.operator("e2e")), runtime.uow(), runtime.clock,
         runtime.policy,
     )  # fmt: skip
     assert all(r.status == "recorded" for r in results), results[:1]

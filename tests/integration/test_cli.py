@@ -214,11 +214,13 @@ def test_audit_verify_reports_an_intact_seeded_ledger(seeded, capsys):
     assert "projection des positions conforme au registre" in err
 
 
-def test_token_create_refuses_an_unknown_role(database_url, monkeypatch, capsys):
+def test_token_create_refuses_a_role_that_is_not_a_machine_role(
+    database_url, monkeypatch, capsys
+):
     monkeypatch.setenv("ARCHIVE_DATABASE_URL", database_url)
     assert cli.main(["migrate"]) == 0
     assert cli.main(["token", "create", "--name", "x", "--role", "wizard"]) == 1
-    assert "unknown role 'wizard'" in capsys.readouterr().err
+    assert "machine roles only (gateway, integration)" in capsys.readouterr().err
 
 
 def test_gateway_refuses_to_start_with_a_scanner_that_cannot_beep(tmp_path, capsys):

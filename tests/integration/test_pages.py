@@ -101,7 +101,13 @@ def test_a_session_expires_and_a_disabled_person_is_out_at_once(site):
     assert r.headers["location"].startswith("/login?next=")
     sign_in(client, "agent.x")
     assert client.get("/console/").status_code == 200
-    client.blocking_portal.call(people.set_active, "agent.x", False, runtime.uow())
+    client.blocking_portal.call(
+        people.set_active,
+        "agent.x",
+        False,
+        runtime.uow(),
+        people.Administrator.command_line(),
+    )
     r = client.get("/console/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert sign_in(client, "agent.x").status_code == 401

@@ -69,8 +69,15 @@ class MovementController(Controller):
         clock: NamedDependency[ports.Clock],
         policy: NamedDependency[LedgerPolicy],
     ) -> s.MovementBatchResult:
-        """Record a batch; one result per movement (recorded, duplicate, rejected)."""
-        cmd = convert.record_command(data, caller.id)
+        """Record a batch; one result per movement (recorded, duplicate, rejected).
+
+        Every movement is recorded as done by the authenticated person: the owner
+        of a personal token or, for a scanner station's token, the agent whose
+        badge signed in on that station. A movement whose ``actor`` names anyone
+        else is rejected with ``actor_not_caller``; the submitter (token or
+        station) is hashed with each movement.
+        """
+        cmd = convert.record_command(data, caller.submitter)
         results = await custody.record_movements(cmd, uow, clock, policy)
         return convert.batch_result(results)
 

@@ -6,7 +6,9 @@ from archive_svc.domain.model import Location
 from archive_svc.services.ports import custody as ports
 
 
-def record_command(data: s.MovementBatch, caller: str) -> commands.RecordMovements:
+def record_command(
+    data: s.MovementBatch, submitter: commands.Submitter
+) -> commands.RecordMovements:
     movements = tuple(
         commands.MovementRequest(
             event_id=m.id,
@@ -26,7 +28,7 @@ def record_command(data: s.MovementBatch, caller: str) -> commands.RecordMovemen
         )
         for m in data.movements
     )
-    return commands.RecordMovements(movements, submitted_by=caller, source="api")
+    return commands.RecordMovements(movements, submitter, source="api")
 
 
 def batch_result(results: list[events.MovementResult]) -> s.MovementBatchResult:

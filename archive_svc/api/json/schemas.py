@@ -22,8 +22,33 @@ class MovementIn(msgspec.Struct, forbid_unknown_fields=True):
     item: Barcode
     kind: Annotated[str, Meta(max_length=40, examples=["shelve"])]
     to: Annotated[str, Meta(max_length=120)] | None = None
-    actor: Annotated[str, Meta(max_length=64)] | None = None
-    device_id: Annotated[str, Meta(max_length=64)] | None = None
+    actor: (
+        Annotated[
+            str,
+            Meta(
+                max_length=64,
+                description=(
+                    "Not trusted, and best left out: the movement is recorded as done"
+                    " by the authenticated person (a personal token's owner; for a"
+                    " scanner station's token, the agent whose badge signed in on"
+                    " that station). When given, it must name that person (id or"
+                    " badge), else the movement is rejected with code"
+                    " 'actor_not_caller'."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+    device_id: (
+        Annotated[
+            str,
+            Meta(
+                max_length=64,
+                description="A station's token may only name its own device id.",
+            ),
+        ]
+        | None
+    ) = None
     device_seq: Annotated[int, Meta(ge=0, le=2**62)] | None = None
     scanned_at: (
         Annotated[str, Meta(max_length=40, description="ISO 8601 with zone, or null")]

@@ -12,11 +12,16 @@ from archive_svc.domain.model import Principal
 
 @dataclass(frozen=True)
 class ApiTokenRecord:
+    """An API token: a machine role (``role``), or a person's (``person``, no role)."""
+
     id: str
     name: str
     role: str
     token_hash: str
     revoked: bool
+    person: str | None = None
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,10 @@ class PrincipalRepository(abc.ABC):
     async def set_active(self, principal_id: str, active: bool) -> bool:
         """Enable or disable a person; False when the id is unknown."""
 
+    @abc.abstractmethod
+    async def set_roles(self, principal_id: str, roles: frozenset[str]) -> bool:
+        """Replace a person's roles; False when the id is unknown or internal."""
+
 
 class TokenRepository(abc.ABC):
     @abc.abstractmethod
@@ -50,6 +59,14 @@ class TokenRepository(abc.ABC):
 
     @abc.abstractmethod
     async def add(self, token: ApiTokenRecord) -> None: ...
+
+    @abc.abstractmethod
+    async def all(self) -> list[ApiTokenRecord]:
+        """Every token, revoked ones included, by name."""
+
+    @abc.abstractmethod
+    async def revoke(self, name_or_id: str) -> ApiTokenRecord | None:
+        """Revoke a token by name or id; the token as it was, or None if unknown."""
 
 
 class CredentialRepository(abc.ABC):

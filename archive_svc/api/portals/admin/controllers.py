@@ -11,7 +11,12 @@ from litestar.response import Redirect, Template
 from archive_svc.access.principals import DIVISIONS, PERSON_ROLES
 from archive_svc.access.rules import Action
 from archive_svc.api.auth import Caller
-from archive_svc.api.portals.admin.schemas import PasswordReset, PersonCreate, PersonId
+from archive_svc.api.portals.admin.schemas import (
+    PasswordReset,
+    PersonCreate,
+    PersonId,
+    RolesUpdate,
+)
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import commands, errors
 from archive_svc.services import people, ports
@@ -19,6 +24,11 @@ from archive_svc.services.ports import AbstractUnitOfWork, Clock
 
 UnitOfWork = NamedDependency[AbstractUnitOfWork]
 Queries = NamedDependency[ports.Queries]
+CallerDep = NamedDependency[Caller]
+
+
+def _admin(caller: Caller) -> people.Administrator:
+    return people.Administrator(caller.id, caller.role_list)
 
 
 class UsersController(Controller):
@@ -44,28 +54,43 @@ class UsersController(Controller):
         uow: UnitOfWork,
         clock: NamedDependency[Clock],
         queries: Queries,
-        caller: NamedDependency[Caller],
+        caller: CallerDep,
     ) -> Template | Redirect:
         cmd = commands.CreatePerson(
             data.id, data.name, data.role, data.division, data.unit
         )
         try:
-            await people.create_person(
-                cmd, data.password, uow, clock, by=caller.id, channel="web"
-            )
+            await people.create_person(cmd, data.password, uow, clock, _admin(caller))
         except errors.DomainError as exc:
             kept = msgspec.structs.replace(data, password="")
             return await _listing(request, queries, kept, exc.message, 400)
         return Redirect("/admin/users", status_code=303)
 
     @post("/{person_id:str}/disable", status_code=303)
-    async def disable(self, person_id: PersonId, uow: UnitOfWork) -> Redirect:
-        await people.set_active(person_id, False, uow)
+    async def disable(
+        self, person_id: PersonId, uow: UnitOfWork, caller: CallerDep
+    ) -> Redirect:
+        await people.set_active(person_id, False, uow, _admin(caller))
         return Redirect("/admin/users", status_code=303)
 
     @post("/{person_id:str}/enable", status_code=303)
-    async def enable(self, person_id: PersonId, uow: UnitOfWork) -> Redirect:
-        await people.set_active(person_id, True, uow)
+    async def enable(
+        self, person_id: PersonId, uow: UnitOfWork, caller: CallerDep
+    ) -> Redirect:
+        await people.set_active(person_id, True, uow, _admin(caller))
+        return Redirect("/admin/users", status_code=303)
+
+    @post("/{person_id:str}/roles", status_code=303)
+    async def set_roles(
+        self,
+        person_id: PersonId,
+        data: URLEncodedBody[RolesUpdate],
+        uow: UnitOfWork,
+        clock: NamedDependency[Clock],
+        caller: CallerDep,
+    ) -> Redirect:
+        """Replace a person's roles (never one's own; journaled role by role)."""
+        await people.set_roles(person_id, data.roles, uow, clock, _admin(caller))
         return Redirect("/admin/users", status_code=303)
 
     @post("/{person_id:str}/password", status_code=200)

@@ -19,3 +19,8 @@ class PersonCreate(msgspec.Struct):
 
 class PasswordReset(msgspec.Struct):
     password: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+class RolesUpdate(msgspec.Struct):
+    roles: Annotated[str, msgspec.Meta(max_length=600)] = ""
+    """Comma-separated role names."""

@@ -138,7 +138,7 @@ class ConsoleController(Controller):
                     entry_mode="manual",
                 ),
             ),
-            submitted_by=caller.id,
+            caller.submitter,
             source="web",
         )
         (result,) = await custody.record_movements(cmd, uow, clock, policy)
