@@ -17,15 +17,20 @@ async def api(runtime):
     await b.people(runtime)
     shelves = await b.storeroom(runtime, shelves=2, capacity_mm=300)
     boxes = await b.items(runtime, "box", 3)
-    tokens = {
-        role: await registry.create_token(f"{role}-{b.uid()[:8]}", role, runtime.uow())
-        for role in (
-            "archive_agent",
-            "gateway",
-            "protection_officer",
-            "archive_manager",
-        )
+    holders = {
+        "archive_agent": b.AGENT,
+        "protection_officer": b.OFFICER_A,
+        "archive_manager": b.MANAGER,
     }
+    tokens = {
+        role: await registry.create_token(
+            f"{role}-{b.uid()[:8]}", None, runtime.uow(), person=person
+        )
+        for role, person in holders.items()
+    }
+    tokens["gateway"] = await registry.create_token(
+        f"st-{b.uid()[:8]}", "gateway", runtime.uow()
+    )
     app = create_app(
         AppDeps(runtime.uow, runtime.queries, runtime.clock, runtime.policy)
     )
@@ -43,12 +48,11 @@ def movement(item: str, kind: str, to: str | None = None, **extra):
         "item": item,
         "kind": kind,
         "to": to,
-        "actor": b.AGENT,
         **extra,
     }
 
 
-def test_a_gateway_records_a_batch_and_gets_one_answer_per_movement(api):
+def test_an_agent_records_a_batch_and_gets_one_answer_per_movement(api):
     client, tokens, shelves, boxes = api
     body = {
         "movements": [
@@ -56,7 +60,9 @@ def test_a_gateway_records_a_batch_and_gets_one_answer_per_movement(api):
             movement("BX1", "accession", shelves[0].barcode),
         ]
     }
-    r = client.post("/api/movements", json=body, headers=auth(tokens["gateway"]))
+    r = client.post(
+        "/api/movements", json=body, headers=auth(tokens["archive_agent"])
+    )
     assert r.status_code == 200
     data = r.json()
     assert [x["status"] for x in data["results"]] == ["recorded", "rejected"]
@@ -65,7 +71,7 @@ def test_a_gateway_records_a_batch_and_gets_one_answer_per_movement(api):
     again = client.post(
         "/api/movements",
         json={"movements": [body["movements"][0]]},
-        headers=auth(tokens["gateway"]),
+        headers=auth(tokens["archive_agent"]),
     )
     assert again.json()["results"][0]["status"] == "duplicate"
 
@@ -235,7 +241,7 @@ def test_api_calls_are_journaled_once_under_the_token_on_the_api_channel(api, ru
     client, _tokens, _shelves, boxes = api
     name = f"reader-{b.uid()[:8]}"
     token = client.blocking_portal.call(
-        registry.create_token, name, "archive_agent", runtime.uow()
+        registry.create_token, name, "integration", runtime.uow()
     )
     assert client.get(f"/api/items/{boxes[0].barcode}", headers=auth(token)).is_success
     assert client.get(f"/api/items/{boxes[1].barcode}").status_code == 401
@@ -249,7 +255,7 @@ def test_api_calls_are_journaled_once_under_the_token_on_the_api_channel(api, ru
     route = f"/api/items/{boxes[0].barcode}"
     assert rows == [
         (
-            "archive_agent",
+            "integration",
             "read_custody",
             route,
             "allow",
@@ -258,7 +264,7 @@ def test_api_calls_are_journaled_once_under_the_token_on_the_api_channel(api, ru
             "api",
         ),
         (
-            "archive_agent",
+            "integration",
             "read_item",
             boxes[0].barcode,
             "allow",

@@ -14,7 +14,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from archive_svc.access import rules
-from archive_svc.access.principals import Role
+from archive_svc.access.principals import MACHINE_ROLES, Role
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.api.guards import requires_access
 from archive_svc.domain.model import Principal
@@ -23,9 +23,9 @@ from archive_svc.services.ports.people import Credential
 from tests import builders as b
 
 ALL_ROLES = frozenset(r.value for r in Role)
-PEOPLE = ALL_ROLES - {"gateway", "public"}
+PEOPLE = ALL_ROLES - {"gateway", "integration", "public"}
 STAFF = frozenset({"archive_agent", "archive_manager"})
-READERS = STAFF | {"history_mission_staff"}
+READERS = STAFF | {"history_mission_staff", "integration"}
 PUBLIC = "public route"
 NOBODY: frozenset[str] = frozenset()
 DOCS = (
@@ -46,7 +46,7 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "POST /api/movements": STAFF | {"gateway"},
     "GET /api/items/{barcode:str}": READERS,
     "GET /api/items/{barcode:str}/history": READERS,
-    "POST /api/items": STAFF | {"digitisation_secretary"},
+    "POST /api/items": STAFF | {"digitisation_secretary", "integration"},
     "GET /api/locations/{barcode:str}/contents": READERS,
     "POST /api/locations": frozenset({"archive_manager", "administrator"}),
     "GET /healthz": PUBLIC,
@@ -70,6 +70,7 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "POST /admin/users/{person_id:str}/disable": frozenset({"administrator"}),
     "POST /admin/users/{person_id:str}/enable": frozenset({"administrator"}),
     "POST /admin/users/{person_id:str}/password": frozenset({"administrator"}),
+    "POST /admin/users/{person_id:str}/roles": frozenset({"administrator"}),
     "GET /journal": frozenset({"archive_manager", "dpo_auditor"}),
     "GET /journal/export.csv": frozenset({"archive_manager", "dpo_auditor"}),
     "GET /static/{file_path:path}": PUBLIC,
@@ -99,6 +100,7 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "OPTIONS /admin/users/{person_id:str}/disable": frozenset({"administrator"}),
     "OPTIONS /admin/users/{person_id:str}/enable": frozenset({"administrator"}),
     "OPTIONS /admin/users/{person_id:str}/password": frozenset({"administrator"}),
+    "OPTIONS /admin/users/{person_id:str}/roles": frozenset({"administrator"}),
     "OPTIONS /journal": frozenset({"archive_manager", "dpo_auditor"}),
     "OPTIONS /journal/export.csv": frozenset({"archive_manager", "dpo_auditor"}),
     "OPTIONS /static/{file_path:path}": PUBLIC,
@@ -136,7 +138,12 @@ async def world(runtime):
                 Credential(pid, password_hash), runtime.clock.now()
             )
             await uow.commit()
-        tokens[role] = await registry.create_token(f"t-{role}", role, runtime.uow())
+        if role in MACHINE_ROLES:
+            tokens[role] = await registry.create_token(f"t-{role}", role, runtime.uow())
+        elif role != "public":
+            tokens[role] = await registry.create_token(
+                f"t-{role}", None, runtime.uow(), person=pid
+            )
     app = create_app(
         AppDeps(runtime.uow, runtime.queries, runtime.clock, runtime.policy)
     )
