@@ -60,9 +60,7 @@ def test_an_agent_records_a_batch_and_gets_one_answer_per_movement(api):
             movement("BX1", "accession", shelves[0].barcode),
         ]
     }
-    r = client.post(
-        "/api/movements", json=body, headers=auth(tokens["archive_agent"])
-    )
+    r = client.post("/api/movements", json=body, headers=auth(tokens["archive_agent"]))
     assert r.status_code == 200
     data = r.json()
     assert [x["status"] for x in data["results"]] == ["recorded", "rejected"]

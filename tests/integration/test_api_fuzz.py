@@ -33,9 +33,7 @@ async def test_fuzzing_the_api_finds_no_server_error_and_no_schema_violation(run
     (shelf,) = await b.storeroom(runtime, shelves=1)
     boxes = await b.items(runtime, "box", 2)
     await b.people(runtime)
-    token = await registry.create_token(
-        "fuzz", None, runtime.uow(), person=b.MANAGER
-    )
+    token = await registry.create_token("fuzz", None, runtime.uow(), person=b.MANAGER)
     app = create_app(
         AppDeps(runtime.uow, runtime.queries, runtime.clock, runtime.policy)
     )

@@ -62,7 +62,7 @@ async def test_a_gateway_token_naming_the_system_principal_records_nothing(runti
 
 
 async def test_a_station_speaks_only_for_the_badge_signed_in_on_it(runtime):
-    shelves, boxes = await _world(runtime)
+    _shelves, boxes = await _world(runtime)
     station, other = s.new_station(), s.new_station()
     token = await s.station_token(runtime, station)
     with s.api_client(runtime) as client:

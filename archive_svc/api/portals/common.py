@@ -86,6 +86,8 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         status = exc.status_code
     elif isinstance(exc, errors.NotFound):
         status = 404
+    elif isinstance(exc, errors.AccessDenied):
+        status = 403
     elif isinstance(exc, errors.DomainError):
         status = 400
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):

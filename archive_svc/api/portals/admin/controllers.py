@@ -106,7 +106,7 @@ class UsersController(Controller):
         """A new password (the person's lockout ends; their old one stops working)."""
         try:
             await people.reset_password(person_id, data.password, uow, clock)
-        except errors.NotFound:
+        except (errors.NotFound, errors.AccessDenied):
             raise
         except errors.DomainError as exc:
             message = f"{person_id}: {exc.message}"
