@@ -130,3 +130,11 @@ async def test_a_person_without_an_archive_role_cannot_sign_in_on_a_station(
     await _world(runtime)
     station = s.new_station()
     assert await s.scan(runtime, station, s.READER_BADGE) == ["not_an_agent"]
+
+
+async def test_the_openapi_document_says_the_actor_field_is_not_trusted(runtime):
+    with s.api_client(runtime) as client:
+        doc = client.get("/schema/openapi.json").json()
+    movement_in = doc["components"]["schemas"]["MovementIn"]["properties"]
+    described = str(movement_in["actor"])
+    assert "Not trusted" in described and "actor_not_caller" in described
