@@ -21,6 +21,7 @@ from archive_svc.domain import commands
 from archive_svc.domain.model import Principal
 from archive_svc.services import people, registry
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
+from archive_svc.services.ports.people import PeopleQueries
 
 CALLER_KEY = "archive_caller"
 """Connection-state key of the request's :class:`Caller` (set by the route guard)."""
@@ -115,18 +116,14 @@ class TokenAuthenticator:
     read), so a revocation, an expiry or a disabled person counts at once on
     every instance: no process keeps a token it was once told was valid."""
 
-    def __init__(
-        self, uow_factory: Callable[[], AbstractUnitOfWork], clock: Clock
-    ) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, queries: PeopleQueries, clock: Clock) -> None:
+        self._queries = queries
         self._clock = clock
 
     async def caller(self, connection: Connection) -> Caller:
         """The token's caller; ``NotAuthorizedException`` when missing or unknown."""
         token = _bearer_token(connection)
-        holder = await registry.authenticate(
-            token, self._uow_factory(), self._clock.now()
-        )
+        holder = await registry.authenticate(token, self._queries, self._clock.now())
         if holder is None:
             raise NotAuthorizedException("unknown, revoked or expired token")
         return Caller.token_holder(holder)

@@ -66,7 +66,7 @@ class AppContext:
             queries=deps.queries,
             clock=deps.clock,
             policy=deps.policy,
-            tokens=TokenAuthenticator(deps.uow_factory, deps.clock),
+            tokens=TokenAuthenticator(deps.queries, deps.clock),
             # Writes outside any transaction: one statement of its own per call.
             access_journal=(
                 deps.uow_factory().access_journal

@@ -72,6 +72,9 @@ class PiccoloPrincipals(ports.PrincipalRepository):
         return bool(found)
 
 
+_TOKEN_COLUMNS = "t.id, t.name, t.role, t.token_hash, t.revoked, t.person, t.created_at, t.expires_at"
+
+
 def _token(row: dict[str, Any]) -> ports.ApiTokenRecord:
     return ports.ApiTokenRecord(
         row["id"], row["name"], row["role"], row["token_hash"], bool(row["revoked"]),
@@ -180,3 +183,26 @@ class PiccoloPeopleQueries(ports.PeopleQueries):
             f"SELECT {PiccoloPrincipals._COLUMNS} FROM principal ORDER BY id",
         )
         return [rowmap.principal_from_row(r) for r in found]
+
+    async def token_holder(
+        self, token_hash: str
+    ) -> tuple[ports.ApiTokenRecord, Principal | None] | None:
+        rows = await sql.fetch(
+            self._engine,
+            f"SELECT {_TOKEN_COLUMNS}, p.id AS p_id, p.display_name AS p_display_name,"
+            " p.roles AS p_roles, p.division AS p_division, p.unit AS p_unit,"
+            " p.badge_barcode AS p_badge_barcode, p.active AS p_active,"
+            " p.internal AS p_internal"
+            " FROM api_token t LEFT JOIN principal p ON p.id = t.person"
+            " WHERE t.token_hash = {}",
+            token_hash,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        person = None
+        if row["p_id"] is not None:
+            person = rowmap.principal_from_row(
+                {k[2:]: v for k, v in row.items() if k.startswith("p_")}
+            )
+        return _token(row), person

@@ -21,7 +21,7 @@ from archive_svc.domain.model import (
     Virtual,
 )
 from archive_svc.services.ports import AbstractUnitOfWork, Clock, SystemClock
-from archive_svc.services.ports.people import ApiTokenRecord
+from archive_svc.services.ports.people import ApiTokenRecord, PeopleQueries
 
 SYSTEM_PRINCIPAL = "system"
 DEFAULT_EXTERNAL_BODIES = ("CNDA", "TA", "PREFECTURE")
@@ -327,24 +327,24 @@ async def revoke_token(name_or_id: str, uow: AbstractUnitOfWork) -> ApiTokenReco
 
 
 async def authenticate(
-    token: str, uow: AbstractUnitOfWork, now: datetime
+    token: str, queries: PeopleQueries, now: datetime
 ) -> TokenHolder | None:
-    """The holder of a valid token, read from the database on every call.
+    """The holder of a valid token, read from the database on every call (one
+    statement, no transaction).
 
     ``None`` when the token is unknown, revoked or expired, when a personal
     token's person is disabled or internal, and for tokens made before personal
     tokens existed that carry a person's role (re-issue them).
     """
-    async with uow:
-        record = await uow.tokens.by_hash(hash_token(token))
-        if record is None or record.revoked:
-            return None
-        until = expiry(record)
-        if until is not None and until <= now:
-            return None
-        if record.person is None:
-            return TokenHolder(record) if record.role in MACHINE_ROLES else None
-        person = (await uow.principals.by_refs([record.person])).get(record.person)
+    found = await queries.token_holder(hash_token(token))
+    if found is None:
+        return None
+    record, person = found
+    until = expiry(record)
+    if record.revoked or (until is not None and until <= now):
+        return None
+    if record.person is None:
+        return TokenHolder(record) if record.role in MACHINE_ROLES else None
     if person is None or not person.active or person.internal:
         return None
     return TokenHolder(record, person)

@@ -93,3 +93,10 @@ class PeopleQueries(abc.ABC):
     @abc.abstractmethod
     async def people(self) -> list[Principal]:
         """Every principal, by id."""
+
+    @abc.abstractmethod
+    async def token_holder(
+        self, token_hash: str
+    ) -> tuple[ApiTokenRecord, Principal | None] | None:
+        """The token with this hash and, for a personal token, its person (one
+        statement: it runs on every API request)."""
