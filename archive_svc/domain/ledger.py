@@ -188,7 +188,7 @@ class Ledger:
         )
         intent = Intent(
             kind, m.reason, m.force, m.request_id, m.task_ref, actor.roles, payload,
-            self._submitter_roles(actor),
+            self._submitter_roles,
         )  # fmt: skip
         effect = custody.decide_movement(
             intent, item, position, target, place_of(item.id, facts.positions)
@@ -245,7 +245,9 @@ class Ledger:
                 )
         return actor
 
-    def _submitter_roles(self, actor: Principal) -> frozenset[str] | None:
+    @property
+    def _submitter_roles(self) -> frozenset[str] | None:
+        """Roles the custody rules check besides the actor's (an operator: none)."""
         if self.submitter.kind is commands.SubmitterKind.OPERATOR:
             return None
         return self.submitter.roles
