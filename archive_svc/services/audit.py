@@ -12,7 +12,7 @@ from typing import Any
 
 from archive_svc.domain import audit, projection
 from archive_svc.domain.audit import Checkpoint, Finding
-from archive_svc.domain.chain import GENESIS_HASH
+from archive_svc.domain.chain import FORMAT_V1, GENESIS_HASH
 from archive_svc.services.ports import Clock
 from archive_svc.services.ports.audit import AuditStore, AuditUnitOfWork, Signer
 
@@ -47,12 +47,17 @@ async def checked_checkpoints(
 async def _walk_ledger(
     store: AuditStore, walk: audit.ChainWalk, upto: int
 ) -> audit.ChainWalk:
+    newest_format = FORMAT_V1
     try:
         async for entry in store.ledger(walk.start_seq - 1, upto):
+            if entry.format < newest_format:  # a downgrade drops the submitter
+                walk.fail(f"format {entry.format} after one of format {newest_format}")
+                break
             if not walk.step(
                 entry.seq, entry.prev_hash, entry.hash, audit.ledger_recomputed(entry)
             ):
                 break
+            newest_format = max(newest_format, entry.format)
     except (ValueError, TypeError, KeyError) as exc:
         walk.fail(f"unreadable row: {exc}")
     return walk

@@ -7,12 +7,15 @@ new entry's submitter nor downgrading it to the old form goes unnoticed.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
+from archive_svc import cli
 from archive_svc.domain import chain
 from archive_svc.domain.chain import GENESIS_HASH, LedgerEntry, verify_chain
 from archive_svc.services import custody, ledger
 from tests import builders as b
+from tests.security.test_ledger_tampering import shelve
 
 
 def _entry(seq: int, prev: str, fmt: int, submitter: str = "st-01") -> LedgerEntry:
@@ -104,3 +107,53 @@ async def test_a_stored_old_chain_plus_new_movements_verifies(runtime):
         (1, None, None),
         (2, "operator", "test"),
     ]
+
+
+def _verify(capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    code = cli.main(["audit", "verify"])
+    return code, " ".join(capsys.readouterr().err.split())
+
+
+def test_audit_verify_finds_a_stored_movement_whose_submitter_was_changed(
+    audited, insider, capsys
+):
+    asyncio.run(shelve(audited.rt, 3))
+    asyncio.run(insider.without_guards("movement"))
+    asyncio.run(
+        insider.run("UPDATE movement SET submitter_ref = 'st-99' WHERE seq = 2")
+    )
+    code, out = _verify(capsys)
+    assert code == 1 and "registre des mouvements NON intact" in out
+    assert "n° 2" in out
+
+
+def test_audit_verify_finds_a_last_movement_downgraded_to_drop_its_submitter(
+    audited, insider, capsys
+):
+    asyncio.run(shelve(audited.rt, 3))
+    entries = asyncio.run(_all(audited.rt))
+    downgraded = replace(
+        entries[-1], format=chain.FORMAT_V1, submitter_kind=None, submitter_ref=None
+    ).sealed()
+    asyncio.run(insider.without_guards("movement"))
+    asyncio.run(insider.without_guards("chain_head"))
+    asyncio.run(
+        insider.run(
+            "UPDATE movement SET hash_format = 1, submitter_kind = NULL,"
+            " submitter_ref = NULL, hash = {} WHERE seq = 3",
+            downgraded.hash,
+        )
+    )
+    asyncio.run(
+        insider.run("UPDATE chain_head SET hash = {} WHERE id = 1", downgraded.hash)
+    )
+    code, out = _verify(capsys)
+    assert code == 1 and "registre des mouvements NON intact" in out
+    assert "n° 3" in out and "format 1 after one of format 2" in out
+
+
+async def _all(runtime) -> list[LedgerEntry]:  # type: ignore[no-untyped-def]
+    store = runtime.audit_uow().audit
+    head = await store.ledger_head()
+    return [e async for e in store.ledger(0, head[0])]

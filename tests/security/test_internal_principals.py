@@ -95,8 +95,13 @@ async def test_role_grants_are_journaled_with_who_whom_and_which_roles(runtime):
         assert changed.status_code == 303
         system = _post(client, "/admin/users/system/roles", roles="archive_agent")
         assert system.status_code == 403
+    created_rows, _ = await runtime.queries.journal_entries(
+        JournalQuery(principal_ref=ADMIN, action="create_person"), 0, 10
+    )
+    assert [(r.object_ref, r.reason) for r in created_rows] == [
+        ("agent.new", "roles=archive_agent")
+    ]
     assert await _journal(runtime, ADMIN) == [
-        ("grant_role", "person:agent.new", "archive_agent", "administrator"),
         ("grant_role", "person:agent.new", "archive_manager", "administrator"),
         ("grant_role", "person:agent.new", "secretary", "administrator"),
         ("withdraw_role", "person:agent.new", "archive_agent", "administrator"),
