@@ -11,7 +11,7 @@ from typing import Any
 
 from piccolo.engine.base import Engine
 
-from archive_svc import signing
+from archive_svc import ingest, signing
 from archive_svc.config import Settings
 from archive_svc.domain import commands
 from archive_svc.ingest import Consumer, ScanIngest
@@ -19,8 +19,9 @@ from archive_svc.persistence import engine as db
 from archive_svc.persistence.audit import PiccoloAuditUnitOfWork
 from archive_svc.persistence.migrate import migrate
 from archive_svc.persistence.queries import PiccoloQueries
+from archive_svc.persistence.stations import PiccoloStations
 from archive_svc.persistence.unit_of_work import PiccoloUnitOfWork
-from archive_svc.services import audit_jobs, registry, scanning
+from archive_svc.services import audit_jobs, registry, scanning, stations
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import (
     AbstractUnitOfWork,
@@ -30,9 +31,10 @@ from archive_svc.services.ports import (
 )
 from archive_svc.services.ports.audit import AuditUnitOfWork, Signer
 from archive_svc.services.ports.scans import ScanTexts
+from archive_svc.services.ports.stations import StationRepository
 from archive_svc.services.scanning import ScanOutcome, ScanPolicy
 from archive_svc.texts import StationTexts
-from devices.mqtt import EmbeddedBroker
+from devices.mqtt import EmbeddedBroker, MqttParams, access
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,9 @@ class Runtime:
         )
         return audit_jobs.AuditJobs(schedule, self.audit_uow, self.clock, signer)
 
+    def stations(self) -> StationRepository:
+        return PiccoloStations(self.engine)
+
     async def record_scan(self, cmd: commands.RecordScan) -> ScanOutcome:
         return await scanning.record_scan(
             cmd, self.uow(), self.clock, self.policy, self.scan_policy,
@@ -94,9 +99,11 @@ class Runtime:
         )  # fmt: skip
 
     async def quarantine(self, topic: str, payload: bytes, reason: str) -> None:
+        code = reason.partition(":")[0]
         await scanning.journal_bad_message(
-            topic, payload, reason, self.uow(), self.clock
-        )
+            topic, payload, reason, self.uow(), self.clock,
+            code if code in stations.REFUSAL_CODES else "bad_payload",
+        )  # fmt: skip
 
     async def startup(self) -> None:
         """Web app lifespan start: DB pool, embedded broker, scan ingest."""
@@ -119,18 +126,40 @@ class Runtime:
         url = mqtt.broker_url
         if url is None:
             return
+        password = mqtt.read_password()
         if mqtt.broker == "embedded":
-            for noisy in ("amqtt", "transitions"):  # one INFO line per packet
-                logging.getLogger(noisy).setLevel(logging.WARNING)
-            self.broker = EmbeddedBroker(port=mqtt.embedded_port)
-            await self.broker.start()
-        scans = ScanIngest(self.settings.site, self.record_scan)
+            # With no configured password, one for this process only.
+            password = password or access.new_password()
+            await self._start_embedded_broker(access.hash_password(password))
+        site = self.settings.site
+        scans = ScanIngest(
+            site, self.record_scan, admit=ingest.admission(site, self.stations())
+        )
+        connection = MqttParams(
+            username=mqtt.username if password is not None else None,
+            password=password, ca_file=mqtt.ca_file or None,
+            cert_file=mqtt.cert_file or None, key_file=mqtt.key_file or None,
+        )  # fmt: skip
         self.consumer = Consumer(
-            url, self.settings.site, self.settings.instance,
+            url, site, self.settings.instance,
             {scans.topic_filter: scans}, self.quarantine, protocol=mqtt.protocol,
-            share_group=mqtt.share_group or None,
+            share_group=mqtt.share_group or None, connection=connection,
         )  # fmt: skip
         await self.consumer.start()
+
+    async def _start_embedded_broker(self, service_hash: str) -> None:
+        """The loopback broker, open to the service and the active stations only
+        (read once: restart after registering a station)."""
+        mqtt = self.settings.mqtt
+        for noisy in ("amqtt", "transitions"):  # one INFO line per packet
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        allowed = await ingest.broker_access(
+            self.stations(), self.settings.site, mqtt.username, service_hash
+        )
+        self.broker = EmbeddedBroker(
+            port=mqtt.embedded_port, users=allowed.users, rules=allowed.rules
+        )
+        await self.broker.start()
 
     async def stop_ingest(self) -> None:
         consumer, self.consumer = self.consumer, None

@@ -51,6 +51,38 @@ class MqttSettings:
     share_group: str = ""
     """Shared-subscription group (``$share/{group}/...``) when several ``serve``
     instances split the scans; empty for one instance (the embedded broker has none)."""
+    username: str = "archive-svc"
+    """The service's MQTT account (the one that may read every station's topics);
+    a station may not be registered under this name."""
+    password_file: str = ""
+    """File holding the MQTT password (service, or a gateway's own), mode 600;
+    ``station mosquitto-config`` creates the service's when missing."""
+    password: str = ""
+    """The MQTT password itself, for ``ARCHIVE_MQTT_PASSWORD`` (never a command-line
+    argument: ``ps`` shows those); ``password_file`` is preferred."""
+    ca_file: str = ""
+    """CA bundle (PEM) checking the broker's certificate with ``mqtts://`` URLs;
+    empty for the system's trusted CAs."""
+    cert_file: str = ""
+    """Client certificate (PEM), for brokers that require one; empty for none."""
+    key_file: str = ""
+    """The client certificate's private key (PEM)."""
+
+    def read_password(self) -> str | None:
+        """``password``, else the first line of ``password_file``, else None.
+
+        Raises:
+            SettingsError: ``password_file`` cannot be read.
+        """
+        if self.password:
+            return self.password
+        if not self.password_file:
+            return None
+        try:
+            text = Path(self.password_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SettingsError(f"setting [mqtt] password_file: {exc}") from exc
+        return text.strip().splitlines()[0] if text.strip() else None
 
     @property
     def broker_url(self) -> str | None:

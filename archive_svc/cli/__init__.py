@@ -20,6 +20,7 @@ from archive_svc.cli import (
     labels,
     seed,
     serve,
+    station,
     token,
     user,
 )
@@ -42,6 +43,7 @@ GROUPS: tuple[CommandGroup, ...] = (
     inventory,  # export inventory, import inventory
     labels,
     gateway,
+    station,  # station register, disable, list, mosquitto-config
     user,
 )
 

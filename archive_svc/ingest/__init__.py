@@ -2,12 +2,22 @@
 
 from archive_svc.ingest.consumer import Consumer, MessageHandler, Reply, is_permanent
 from archive_svc.ingest.scans import ScanIngest, TimeWindow
+from archive_svc.ingest.stations import (
+    BrokerAccess,
+    admission,
+    broker_access,
+    write_mosquitto_files,
+)
 
 __all__ = [
+    "BrokerAccess",
     "Consumer",
     "MessageHandler",
     "Reply",
     "ScanIngest",
     "TimeWindow",
+    "admission",
+    "broker_access",
     "is_permanent",
+    "write_mosquitto_files",
 ]

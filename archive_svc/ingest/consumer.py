@@ -7,7 +7,9 @@ For each message, in arrival order:
    is not a live message: it is ignored and acked, and a retained one is cleared by
    publishing an empty retained message on its topic (so it is not replayed at every
    start).
-2. ``decode``: a message the handler refuses (``ValueError``: bad JSON, a field out of
+2. ``decode``, then ``admit`` (e.g. the station is registered and active): a
+   message the handler does not admit is quarantined with the reason, then acked.
+   ``decode``: a message the handler refuses (``ValueError``: bad JSON, a field out of
    bounds, a wrong topic; or any other error of the decoder) is quarantined in the
    rejection journal with its reason, then acked. A journal write that keeps
    failing for a reason retrying cannot cure is logged with the payload, and acked.
@@ -40,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import sqlite3
 from abc import ABC, abstractmethod
@@ -82,6 +85,11 @@ class MessageHandler(ABC, Generic[C, R]):
         """Messages to publish once the command is committed and acked (none)."""
         return ()
 
+    async def admit(self, command: C) -> str | None:
+        """Why the sender may not have this command handled (the message is then
+        quarantined with this reason), or None (the default: admitted)."""
+        return None
+
 
 class Consumer:
     """Subscribe to each filter of ``handlers`` and feed its messages to its handler.
@@ -99,6 +107,8 @@ class Consumer:
         retry_max: longest pause (s) between retries while the handler fails.
         attempts: tries before an error that retrying cannot cure is quarantined.
         permanent: tells such errors from an outage (default :func:`is_permanent`).
+        connection: credentials (the service's account) and TLS files; its
+            url, client id, ack mode and status topic are set here.
     """
 
     def __init__(
@@ -114,6 +124,7 @@ class Consumer:
         retry_max: float = 5.0,
         attempts: int = 3,
         permanent: Callable[[BaseException], bool] | None = None,
+        connection: MqttParams | None = None,
     ) -> None:
         self.site = site
         self._handlers = dict(handlers)
@@ -122,9 +133,10 @@ class Consumer:
         self._retry_max = retry_max
         self._attempts = max(1, attempts)
         self._permanent = permanent or is_permanent
-        self._params = MqttParams(
-            url=url, client_id=f"svc-{site}-{instance}", protocol=5 if protocol == 5 else 311,
-            manual_ack=True, status_topic=topics.service_status(site, instance),
+        self._params = dataclasses.replace(
+            connection or MqttParams(), url=url, client_id=f"svc-{site}-{instance}",
+            protocol=5 if protocol == 5 else 311, manual_ack=True,
+            status_topic=topics.service_status(site, instance),
         )  # fmt: skip
         self._queue: asyncio.Queue[Message] = asyncio.Queue()
         self._client: MqttClient | None = None
@@ -190,6 +202,10 @@ class Consumer:
             await self._refuse(msg, _reason(exc))
             return
         try:
+            refused = await self._retrying(lambda: handler.admit(command))
+            if refused is not None:
+                await self._refuse(msg, refused)
+                return
             result = await self._retrying(lambda: handler.handle(command))
         except _Incurable as exc:
             await self._refuse(msg, _reason(ValueError(f"handler_error: {exc}")))

@@ -24,6 +24,8 @@ from devices.mqtt import Message, payloads, topics
 log = logging.getLogger(__name__)
 
 RecordScan = Callable[[commands.RecordScan], Awaitable[ScanOutcome]]
+AdmitStation = Callable[[str], Awaitable[str | None]]
+"""Why reads of a station (by id) are refused (unregistered, disabled), or None."""
 
 
 @dataclass(frozen=True)
@@ -94,15 +96,27 @@ class ScanIngest(MessageHandler[commands.RecordScan, ScanOutcome]):
         site: site id (subscription and feedback topics).
         record: records one read in one committed transaction.
         window: accepted distance between scan time and reception.
+        admit: the station check (:func:`archive_svc.services.stations.refusal`);
+            every read of a station it refuses is quarantined with the reason. The
+            service always passes it; None admits every station.
     """
 
     def __init__(
-        self, site: str, record: RecordScan, window: TimeWindow = TimeWindow()
+        self,
+        site: str,
+        record: RecordScan,
+        window: TimeWindow = TimeWindow(),
+        *,
+        admit: AdmitStation | None = None,
     ) -> None:
         self.site = site
         self.topic_filter = topics.all_scans(site)
         self._record = record
         self._window = window
+        self._admit = admit
+
+    async def admit(self, command: commands.RecordScan) -> str | None:
+        return None if self._admit is None else await self._admit(command.device_id)
 
     def decode(self, msg: Message, received_at: datetime) -> commands.RecordScan:
         return decode(msg, received_at, self._window)

@@ -202,6 +202,17 @@ class DeviceSession(Table, tablename="device_session"):
     updated_at = Timestamptz()
 
 
+class Station(Table, tablename="station"):
+    """A registered scanner station and the hash of its MQTT password (``$7$``)."""
+
+    device_id = Varchar(length=64, primary_key=True)
+    site = Varchar(length=64)
+    password_hash = Text(help_text="Mosquitto $7$ PBKDF2-SHA512 hash")
+    active = Boolean(default=True)
+    registered_at = Timestamptz()
+    disabled_at = Timestamptz(null=True, default=None)
+
+
 TABLES: tuple[type[Table], ...] = (
     Location,
     Item,
@@ -215,4 +226,5 @@ TABLES: tuple[type[Table], ...] = (
     SerialCounter,
     ScanInbox,
     DeviceSession,
+    Station,
 )

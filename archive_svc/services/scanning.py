@@ -301,18 +301,15 @@ def _item(read: Read, facts: Facts) -> Read:
 
 
 async def journal_bad_message(
-    topic: str, payload: bytes, reason: str, uow: AbstractUnitOfWork, clock: Clock
-) -> None:
+    topic: str, payload: bytes, reason: str, uow: AbstractUnitOfWork, clock: Clock,
+    code: str = "bad_payload",
+) -> None:  # fmt: skip
     """Quarantine an MQTT message that is not a scan we can read (then it is acked)."""
     body = json.dumps(
         {"topic": topic, "payload": payload[:4000].decode("utf-8", "replace")}
     )
     async with uow:
         await uow.journal.add_many(
-            [
-                Rejection(
-                    None, "mqtt", "bad_payload", reason, body, topic[:100], clock.now()
-                )
-            ]
+            [Rejection(None, "mqtt", code, reason, body, topic[:100], clock.now())]
         )
         await uow.commit()

@@ -1,6 +1,6 @@
 """MQTT plumbing: topic names, payloads, the paho client wrapper, the embedded broker."""
 
-from . import payloads, topics
+from . import access, payloads, topics
 from .broker import EmbeddedBroker
 from .client import Message, MqttClient, MqttParams
 from .payloads import Feedback, PayloadError, ScanMessage
@@ -15,6 +15,7 @@ __all__ = [
     "PayloadError",
     "ScanMessage",
     "TopicError",
+    "access",
     "payloads",
     "topics",
 ]

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -42,7 +43,9 @@ class MqttParams:
     """Connection parameters (plain values; the CLI builds them from settings).
 
     Attributes:
-        url: ``mqtt://host:port`` (TLS is not handled here yet).
+        url: ``mqtt://host:port`` (default port 1883) or ``mqtts://host:port``
+            (TLS, default port 8883; the server certificate and host name are
+            always verified).
         client_id: fixed id; required for a persistent session.
         protocol: 311 (amqtt, default) or 5.
         persistent: keep the session across disconnects and restarts.
@@ -50,6 +53,12 @@ class MqttParams:
         keepalive: seconds between pings.
         status_topic: where ``online``/``offline`` (and the will) go; None for none.
         manual_ack: incoming QoS 1 messages are acked by :meth:`MqttClient.ack`.
+        username: MQTT username (None: connect without credentials).
+        password: its password (never shown in ``repr``).
+        ca_file: CA bundle (PEM) checking the broker's certificate over TLS; None
+            for the system's trusted CAs.
+        cert_file: client certificate (PEM) for brokers that require one.
+        key_file: the client certificate's private key (PEM).
     """
 
     url: str = "mqtt://127.0.0.1:1883"
@@ -60,6 +69,11 @@ class MqttParams:
     keepalive: int = 30
     status_topic: str | None = None
     manual_ack: bool = False
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
 
     @property
     def host(self) -> str:
@@ -69,11 +83,24 @@ class MqttParams:
     def port(self) -> int:
         return self._split()[1]
 
-    def _split(self) -> tuple[str, int]:
+    @property
+    def tls(self) -> bool:
+        """Whether the URL asks for TLS (``mqtts://``)."""
+        return self._split()[2]
+
+    def _split(self) -> tuple[str, int, bool]:
         parts = urlsplit(self.url)
-        if parts.scheme not in ("mqtt", "tcp") or not parts.hostname:
-            raise ValueError(f"expected mqtt://host:port, got {self.url!r}")
-        return parts.hostname, parts.port or 1883
+        if parts.scheme not in ("mqtt", "tcp", "mqtts", "ssl") or not parts.hostname:
+            raise ValueError(f"expected mqtt://host:port or mqtts://, got {self.url!r}")
+        tls = parts.scheme in ("mqtts", "ssl")
+        return parts.hostname, parts.port or (8883 if tls else 1883), tls
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context: the broker's certificate and host name verified."""
+        context = ssl.create_default_context(cafile=self.ca_file)
+        if self.cert_file:
+            context.load_cert_chain(self.cert_file, self.key_file)
+        return context
 
 
 @dataclass(frozen=True)
@@ -141,6 +168,10 @@ class MqttClient:
             **extra,
         )
         c.reconnect_delay_set(min_delay=1, max_delay=60)
+        if p.username is not None:
+            c.username_pw_set(p.username, p.password)
+        if p.tls:
+            c.tls_set_context(p.ssl_context())
         if p.status_topic:
             c.will_set(p.status_topic, OFFLINE, qos=1, retain=True)
         c.on_connect = self._handle_connect
