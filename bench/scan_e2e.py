@@ -175,7 +175,7 @@ def scan_path(
 ) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-scan-"))
     site = f"b{uuid.uuid4().hex[:8]}"
-    world = prepare_world(db_url, boxes=40)
+    world = prepare_world(db_url, site, boxes=40)
     svc = Service(world, tmp, ARCHIVE_MQTT_BROKER="external", ARCHIVE_MQTT_URL=url,
                   ARCHIVE_SITE=site)  # fmt: skip
     svc.start()

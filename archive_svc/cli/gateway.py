@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from archive_svc.cli.common import Subcommands, console
 from archive_svc.config import Settings
@@ -12,6 +13,11 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
     from archive_svc import station
     from devices.scanner import SilentProfile
 
+    mqtt = settings.mqtt
+    if args.password_file:
+        mqtt = dataclasses.replace(mqtt, password="", password_file=args.password_file)
+    password = mqtt.read_password()
+    credentials = (args.username or args.device_id, password) if password else None
     try:
         gateway = station.build_gateway(
             args.port, args.device_id,
@@ -21,6 +27,7 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
             profile=args.profile, allow_silent=args.allow_silent,
             console=not args.no_console,
             resend_after=args.resend_after, protocol=settings.mqtt.protocol,
+            credentials=credentials, tls=settings.mqtt,
         )  # fmt: skip
     except SilentProfile as exc:
         console.print(f"[red]gateway not started: {exc}[/red]")
@@ -32,7 +39,17 @@ def register(sub: Subcommands) -> None:
     gw = sub.add_parser("gateway", help="scanner station: serial -> outbox -> MQTT")
     gw.add_argument("--port", required=True, help="scanner URL or device path")
     gw.add_argument("--device-id", required=True, help="station id [a-z0-9-]+")
-    gw.add_argument("--broker", help="mqtt://host:port (default: from settings)")
+    gw.add_argument(
+        "--broker", help="mqtt://host:port or mqtts://host:port (default: settings)"
+    )
+    gw.add_argument(
+        "--username", help="MQTT username (default: the station id, as registered)"
+    )
+    gw.add_argument(
+        "--password-file",
+        help="file holding the station's MQTT password (else [mqtt] password_file "
+        "or ARCHIVE_MQTT_PASSWORD; never the password itself on the command line)",
+    )
     gw.add_argument("--site", help="site id (default: from settings)")
     gw.add_argument("--outbox", help="outbox SQLite file")
     gw.add_argument(

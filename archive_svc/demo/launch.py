@@ -78,10 +78,14 @@ def run(settings: Settings, port: int) -> int:
     if settings.mqtt.broker_url is None:
         return web.serve(settings, "127.0.0.1", port)
     steps = asyncio.run(simulation.plan_morning(runtime))
+    # Registered before the service starts: the embedded broker reads its users then.
+    station_password = asyncio.run(simulation.register_station(runtime))
     console.print(
         f"  scanner:    simulated station {simulation.DEVICE} replays a morning"
     )
-    stop = simulation.start_station(runtime, steps, say=console.print)
+    stop = simulation.start_station(
+        runtime, steps, say=console.print, password=station_password
+    )
     try:
         return web.serve(settings, "127.0.0.1", port)
     finally:

@@ -96,15 +96,18 @@ def start_station(
     steps: list[Step],
     pace: float = 3.0,
     say: Callable[[str], None] = print,
+    *,
+    password: str,
 ) -> Callable[[], None]:
-    """Plug the simulated scanner, run the gateway and the script; returns ``stop``."""
+    """Plug the simulated scanner, run the gateway (as the registered station
+    :data:`DEVICE` with its MQTT ``password``) and the script; returns ``stop``."""
     settings = runtime.settings
     url = settings.mqtt.broker_url or "mqtt://127.0.0.1:11883"
     scanner = SimulatedScanner()
     gateway = station.build_gateway(
         scanner.path, DEVICE, url, settings.site,
         Path(settings.data_dir) / f"outbox-{DEVICE}.db", profile="zebra-like",
-        console=False,
+        console=False, credentials=(DEVICE, password), tls=settings.mqtt,
     )  # fmt: skip
     done = threading.Event()
     gw_thread = threading.Thread(target=gateway.run, name="demo-gateway", daemon=True)
@@ -129,3 +132,12 @@ def start_station(
         scanner.close()
 
     return stop
+
+
+async def register_station(runtime: bootstrap.Runtime) -> str:
+    """(Re-)register the simulated station :data:`DEVICE`; its new MQTT password."""
+    settings = runtime.settings
+    return await station.register_station(
+        DEVICE, settings.site, runtime.stations(), runtime.clock,
+        settings.mqtt.username,
+    )  # fmt: skip

@@ -51,6 +51,8 @@ class World:
     badge: str
     shelf: str
     boxes: tuple[str, ...]
+    station_password: str
+    """MQTT password of the registered station ``DEVICE``."""
 
     @property
     def db_path(self) -> Path:
@@ -58,7 +60,7 @@ class World:
         return Path(self.url.removeprefix("sqlite:///"))
 
 
-async def _prepare(url: str, boxes: int, migrate: bool) -> World:
+async def _prepare(url: str, site: str, boxes: int, migrate: bool) -> World:
     runtime = bootstrap.build_runtime(load_settings(env={"ARCHIVE_DATABASE_URL": url}))
     if migrate:
         await runtime.migrate()
@@ -90,18 +92,21 @@ async def _prepare(url: str, boxes: int, migrate: bool) -> World:
         runtime.policy,
     )  # fmt: skip
     assert all(r.status == "recorded" for r in results), results[:1]
-    return World(url, badge, shelf, tuple(i.barcode for i in items))
+    password = await station.register_station(
+        DEVICE, site, runtime.stations(), runtime.clock, "archive-svc"
+    )
+    return World(url, badge, shelf, tuple(i.barcode for i in items), password)
 
 
-def prepare_world(db: Path | str, boxes: int = 40) -> World:
-    """Seed an agent with a badge, one shelf and ``boxes`` boxes on it; ``db`` is a
-    SQLite file path or a database URL."""
+def prepare_world(db: Path | str, site: str, boxes: int = 40) -> World:
+    """Seed an agent with a badge, one shelf and ``boxes`` boxes on it, and register
+    the station ``DEVICE`` on ``site``; ``db`` is a SQLite file path or a database URL."""
     if isinstance(db, str):
         migrate(db)
-        return asyncio.run(_prepare(db, boxes, migrate=False))
+        return asyncio.run(_prepare(db, site, boxes, migrate=False))
     # piccolo migrates once per process (its engine finder is cached): copy a template
     shutil.copy(_template(), db)
-    return asyncio.run(_prepare(f"sqlite:///{db}", boxes, migrate=False))
+    return asyncio.run(_prepare(f"sqlite:///{db}", site, boxes, migrate=False))
 
 
 _TEMPLATES: list[Path] = []
@@ -255,13 +260,20 @@ def inbox_count(world: World, device: str = DEVICE) -> int:
         con.close()
 
 
-def start_gateway(sim, url: str, site: str, path: Path, resend_after: float = 20.0):
-    """A gateway on the simulated scanner's pty, in a thread, once its port is open."""
+def start_gateway(
+    sim, url: str, site: str, path: Path, resend_after: float = 20.0,
+    password: str | None = None,
+):  # fmt: skip
+    """A gateway on the simulated scanner's pty, in a thread, once its port is open;
+    with ``password``, it signs in as the registered station ``DEVICE``."""
     from devices.mqtt import MqttParams
     from devices.scanner import Gateway
 
+    params = MqttParams(
+        url=url, username=DEVICE if password else None, password=password
+    )
     gw = Gateway(
-        sim.path, DEVICE, site, path, MqttParams(url=url), station.validation_error,
+        sim.path, DEVICE, site, path, params, station.validation_error,
         resend_after=resend_after, allow_silent=True,  # nobody drains the pty's host side
     )  # fmt: skip
     thread = threading.Thread(target=gw.run, kwargs={"tick": 0.05}, daemon=True)

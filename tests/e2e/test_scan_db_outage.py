@@ -351,7 +351,7 @@ def run_outage(
 def test_postgres_down_reads_are_not_acked_then_each_recorded_once_in_order(
     tmp_path, own_mosquitto, sim, site, private_pg_url
 ):
-    world = prepare_world(private_pg_url)
+    world = prepare_world(private_pg_url, site)
     admin = private_pg_url.rpartition("/")[0] + "/postgres"
     outage = PostgresOutage(admin, private_pg_url.rpartition("/")[2])
     summary = run_outage(
@@ -366,7 +366,7 @@ def test_sqlite_locked_reads_are_not_acked_then_each_recorded_once_in_order(
 ):
     if db_kind == "postgres":
         pytest.skip("the SQLite outage runs in the SQLite pass")
-    world = prepare_world(tmp_path / "archive.db")
+    world = prepare_world(tmp_path / "archive.db", site)
     outage = SqliteOutage(world.db_path)
     summary = run_outage(
         tmp_path, own_mosquitto.url, sim, site, world, outage, sqlite_counts,

@@ -89,7 +89,7 @@ def test_service_sigkilled_and_restarted_twice_loses_and_doubles_nothing(
     tmp_path, own_mosquitto, sim, site
 ):
     started = time.monotonic()
-    world = prepare_world(tmp_path / "archive.db")
+    world = prepare_world(tmp_path / "archive.db", site)
     svc = Service(world, tmp_path, ARCHIVE_MQTT_BROKER="external",
                   ARCHIVE_MQTT_URL=own_mosquitto.url, ARCHIVE_SITE=site)  # fmt: skip
     svc.start()
@@ -118,7 +118,7 @@ def test_broker_restarts_outage_and_gateway_kill_keep_every_read_once_in_order(
     tmp_path, own_mosquitto, sim, site
 ):
     started = time.monotonic()
-    world = prepare_world(tmp_path / "archive.db")
+    world = prepare_world(tmp_path / "archive.db", site)
     svc = Service(world, tmp_path, ARCHIVE_MQTT_BROKER="external",
                   ARCHIVE_MQTT_URL=own_mosquitto.url, ARCHIVE_SITE=site)  # fmt: skip
     svc.start()
@@ -166,14 +166,16 @@ def test_broker_restarts_outage_and_gateway_kill_keep_every_read_once_in_order(
 
 def test_embedded_broker_service_restart_loses_nothing(tmp_path, sim, site):
     started = time.monotonic()
-    world = prepare_world(tmp_path / "archive.db")
+    world = prepare_world(tmp_path / "archive.db", site)
     port = free_port()
     url = f"mqtt://127.0.0.1:{port}"
     svc = Service(world, tmp_path, ARCHIVE_MQTT_BROKER="embedded",
                   ARCHIVE_MQTT_EMBEDDED_PORT=str(port), ARCHIVE_SITE=site)  # fmt: skip
     svc.start()
     outbox = tmp_path / "outbox.db"
-    gw, thread = start_gateway(sim, url, site, outbox, resend_after=10.0)
+    gw, thread = start_gateway(
+        sim, url, site, outbox, resend_after=10.0, password=world.station_password
+    )
     reads = verify_reads(world, 600, unknown_every=100)
     try:
         wait_until(lambda: gw.stats().mqtt == "connected", timeout=30)

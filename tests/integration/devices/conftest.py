@@ -137,6 +137,8 @@ class FakeScanService:
     url: str
     site: str
     name: str = "svc1"
+    username: str | None = None
+    password: str | None = None
     seen: dict[str, int] = field(default_factory=dict)  # scan_id -> deliveries
     accepted: list[payloads.ScanMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -148,6 +150,8 @@ class FakeScanService:
             client_id=f"svc-{self.site}-{self.name}",
             manual_ack=True,
             status_topic=topics.service_status(self.site, self.name),
+            username=self.username,
+            password=self.password,
         )
         self.client = MqttClient(params, on_message=self._on_message)
         self.client.subscribe(topics.all_scans(self.site), 1)
@@ -195,8 +199,10 @@ class FakeScanService:
 def fake_service():
     started: list[FakeScanService] = []
 
-    def make(url: str, site: str, name: str = "svc1") -> FakeScanService:
-        svc = FakeScanService(url, site, name).start()
+    def make(
+        url: str, site: str, name: str = "svc1", credentials=(None, None)
+    ) -> FakeScanService:
+        svc = FakeScanService(url, site, name, *credentials).start()
         started.append(svc)
         return svc
 
