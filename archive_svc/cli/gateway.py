@@ -36,7 +36,10 @@ def cmd_gateway(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def register(sub: Subcommands) -> None:
-    gw = sub.add_parser("gateway", help="scanner station: serial -> outbox -> MQTT")
+    gw = sub.add_parser(
+        "gateway", help="scanner station: serial -> outbox -> MQTT",
+        allow_abbrev=False,  # so "--password" is no prefix of "--password-file"
+    )  # fmt: skip
     gw.add_argument("--port", required=True, help="scanner URL or device path")
     gw.add_argument("--device-id", required=True, help="station id [a-z0-9-]+")
     gw.add_argument(
