@@ -24,7 +24,8 @@ def test_devices_scanner_all():
 def test_devices_mqtt_all():
     assert devices.mqtt.__all__ == [
         "EmbeddedBroker", "Feedback", "Message", "MqttClient", "MqttParams",
-        "PayloadError", "ScanMessage", "TopicError", "payloads", "topics",
+        "PayloadError", "ScanMessage", "TopicError", "access", "payloads",
+        "topics",
     ]  # fmt: skip
 
 
