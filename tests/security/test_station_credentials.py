@@ -385,3 +385,40 @@ def test_mqtt_over_tls_with_a_self_signed_certificate(
         assert [t for t, _ in seen] == [topics.scan(site, "st-01")]
     finally:
         broker.kill()
+
+
+def test_the_documented_deploy_configuration_runs_with_the_generated_files(
+    station_env, capsys, tmp_path, site, mosquitto_binary
+):
+    """deploy/mosquitto.conf as shipped, paths and ports moved into the test's dir."""
+    pw1 = cli_out(capsys, "station", "register", "st-01")
+    generated_files(capsys, tmp_path / "archive-svc")
+    ca, cert, key = self_signed(tmp_path)
+    tls_port, plain_port = free_port(), free_port()
+    conf = (Path(__file__).parents[2] / "deploy" / "mosquitto.conf").read_text()
+    for old, new in (
+        ("/etc/mosquitto/archive-svc", str(tmp_path / "archive-svc")),
+        ("/etc/mosquitto/certs/broker.pem", str(cert)),
+        ("/etc/mosquitto/certs/broker.key", str(key)),
+        ("/var/lib/mosquitto/", f"{tmp_path}/"),
+        ("listener 8883", f"listener {tls_port} 127.0.0.1"),
+        ("listener 1883 127.0.0.1", f"listener {plain_port} 127.0.0.1"),
+    ):
+        assert old in conf
+        conf = conf.replace(old, new)
+    broker = SecuredMosquitto(tmp_path, tmp_path / "archive-svc")
+    broker.port = plain_port
+    broker.conf.write_text(conf + ("user root\n" if os.geteuid() == 0 else ""))
+    broker.start()
+    try:
+        plain = f"mqtt://127.0.0.1:{plain_port}"
+        tls = f"mqtts://127.0.0.1:{tls_port}"
+        assert connect_answer(MqttParams(url=plain, client_id="anon")) == REFUSED
+        assert (
+            connect_answer(MqttParams(url=tls, client_id="anon", ca_file=str(ca)))
+            == REFUSED
+        )
+        assert connect_answer(MqttParams(url=tls, client_id="st", username="st-01",
+                                         password=pw1, ca_file=str(ca))) == "Success"  # fmt: skip
+    finally:
+        broker.kill()
