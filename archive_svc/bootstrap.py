@@ -131,6 +131,9 @@ class Runtime:
             # With no configured password, one for this process only.
             password = password or access.new_password()
             await self._start_embedded_broker(access.hash_password(password))
+        elif password is None:
+            log.warning("MQTT: the service connects without credentials; the broker "
+                        "must refuse anonymous clients (docs/postes-de-scan.md)")  # fmt: skip
         site = self.settings.site
         scans = ScanIngest(
             site, self.record_scan, admit=ingest.admission(site, self.stations())

@@ -140,6 +140,11 @@ def test_gateway_takes_no_password_on_its_command_line():
         )
 
 
+def test_connection_parameters_never_show_the_password():
+    params = MqttParams(username="st-01", password="s3cret-value")
+    assert "s3cret-value" not in repr(params)
+
+
 def test_our_hashes_and_mosquitto_passwd_hashes_are_the_same_format(tmp_path):
     exe = shutil.which("mosquitto_passwd")
     assert exe, "mosquitto_passwd not installed (CI must provide it)"
