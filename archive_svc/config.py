@@ -7,6 +7,7 @@ Only this module reads the environment. Everything else receives a frozen
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -35,6 +36,27 @@ class HttpSettings:
     """Signing secret for sessions; generated into the data dir when empty."""
     cookie_secure: bool = False
     """Send cookies with ``Secure`` (set it behind an HTTPS reverse proxy)."""
+    hsts_max_age: int = 0
+    """``Strict-Transport-Security`` max-age in seconds (e.g. 31536000 behind TLS);
+    0, the default, sends no HSTS header."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses or networks of the reverse proxies whose
+    ``X-Forwarded-For``/``X-Forwarded-Proto`` are believed; empty (the default)
+    trusts none, so the client address is always the connection's peer."""
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies, each checked to be an address or a network."""
+        proxies = [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"setting [http] trusted_proxies: {proxy!r} is not an address"
+                    " or a network (such as 10.0.0.5 or 10.0.0.0/24)"
+                ) from None
+        return proxies
 
 
 @dataclass(frozen=True)

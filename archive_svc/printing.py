@@ -28,6 +28,9 @@ KINDS = ("location", "box", "file", "envelope", "command", "badge")
 MAX_LABELS = 5000
 """Largest selection one print job resolves (a bigger one is refused, not cut)."""
 ARCHIVE_TZ = ZoneInfo("Europe/Paris")
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+"""Days an accession query may name (Python dates and stored timestamps end at 9999)."""
 _ITEM_KIND = {"box": ItemKind.BOX, "file": ItemKind.FILE, "envelope": ItemKind.ENVELOPE}
 
 
@@ -153,6 +156,13 @@ def day_span(text: str) -> tuple[datetime, datetime]:
         ) from None
     if end is not None and end < start:
         raise SelectionError(f"{text!r}: the span ends before it starts")
+    if (
+        not FIRST_DAY <= start <= LAST_DAY
+        or not FIRST_DAY <= (end or start) <= LAST_DAY
+    ):
+        raise SelectionError(
+            f"{text!r}: days from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+        )
     since = datetime.combine(start, time(), ARCHIVE_TZ)
     until = (
         datetime.combine(end + timedelta(days=1), time(), ARCHIVE_TZ)

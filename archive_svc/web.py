@@ -48,13 +48,31 @@ def web_security(settings: Settings) -> WebSecurity:
         secret=http_secret(settings),
         cookie_secure=settings.http.cookie_secure,
         session_dir=Path(settings.data_dir) / "sessions",
+        hsts_max_age=settings.http.hsts_max_age,
+    )
+
+
+def uvicorn_config(
+    app: Litestar, settings: Settings, host: str, port: int
+) -> uvicorn.Config:
+    """How uvicorn runs the app: no ``server`` banner, and proxy headers believed
+    only from ``[http] trusted_proxies`` (uvicorn's own default trusts 127.0.0.1,
+    so anyone on the host could choose the client address the throttle and the
+    journal see)."""
+    proxies = settings.http.trusted_proxy_list
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        workers=1,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
+        server_header=False,
     )
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
     runtime = bootstrap.build_runtime(settings)
-    config = uvicorn.Config(
-        build_app(runtime), host=host, port=port, log_level="info", workers=1
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(uvicorn_config(build_app(runtime), settings, host, port)).run()
     return 0

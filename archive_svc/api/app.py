@@ -13,7 +13,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from archive_svc import __version__
 from archive_svc.api.deps import DEPENDENCIES, AppContext, AppDeps
-from archive_svc.api.errors import EXCEPTION_HANDLERS, http_error_handler
+from archive_svc.api.errors import (
+    EXCEPTION_HANDLERS,
+    http_error_handler,
+    internal_error_handler,
+)
 from archive_svc.api.guards import requires_access
 from archive_svc.api.json.controllers import (
     ItemController,
@@ -32,14 +36,25 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _is_machine_path(request: Request[Any, Any, Any]) -> bool:
+    path = request.scope.get("path", "")
+    return path.startswith(("/api/", "/schema")) or path in ("/api", "/healthz")
+
+
 def _unrouted_error(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[Any]:
-    """Errors raised before any router (no such path, wrong method): JSON for API
-    clients, a page for people."""
-    path = request.scope.get("path", "")
-    if path.startswith(("/api/", "/schema")) or path in ("/api", "/healthz"):
+    """Errors raised before any router (no such path, wrong method) and in routes
+    outside the page router (static files): JSON for API clients, a page for people."""
+    if _is_machine_path(request):
         return http_error_handler(request, exc)
+    return page_error(request, exc)
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Any other exception: logged with a request id, answered 500 without details."""
+    if _is_machine_path(request):
+        return internal_error_handler(request, exc)
     return page_error(request, exc)
 
 
@@ -69,7 +84,11 @@ def create_app(deps: AppDeps) -> Litestar:
         **portals.app_kwargs(web, deps.ui_locale),
         state=AppContext.build(deps).state(),
         lifespan=[lifespan],
-        exception_handlers={**EXCEPTION_HANDLERS, HTTPException: _unrouted_error},  # type: ignore[dict-item]
+        exception_handlers={  # type: ignore[dict-item]
+            **EXCEPTION_HANDLERS,
+            HTTPException: _unrouted_error,
+            Exception: _internal_error,
+        },
         request_max_body_size=2 * 1024 * 1024,
         response_cache_config=ResponseCacheConfig(),
         openapi_config=OpenAPIConfig(

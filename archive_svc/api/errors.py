@@ -1,5 +1,7 @@
 """Map errors to HTTP responses, in one place: ``{"code", "message", "details"}``."""
 
+import logging
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +17,10 @@ from litestar.exceptions import (
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from archive_svc.api.inputs import escape_controls
 from archive_svc.domain import errors
+
+log = logging.getLogger(__name__)
 
 
 class ErrorBody(msgspec.Struct):
@@ -93,19 +98,37 @@ def _extra(exc: ValidationException) -> list[object]:
     return []
 
 
+def report_internal_error(request: Request[Any, Any, Any], exc: Exception) -> str:
+    """Log ``exc`` with its traceback under a new request id, and return the id
+    (the only thing the person is shown, so support can find the log line)."""
+    request_id = secrets.token_hex(6)
+    path = escape_controls(str(request.scope.get("path", "")))
+    log.error(
+        "internal error, request id %s: %s %s",
+        request_id,
+        request.scope.get("method", ""),
+        path,
+        exc_info=exc,
+    )
+    return request_id
+
+
 def internal_error_handler(
-    _: Request[Any, Any, Any], exc: Exception
+    request: Request[Any, Any, Any], exc: Exception
 ) -> Response[ErrorBody]:
+    request_id = report_internal_error(request, exc)
     return _json(
         HTTP_500_INTERNAL_SERVER_ERROR,
         "server_error",
-        "internal error; it has been logged",
+        f"internal error; it has been logged under request id {request_id}",
+        {"request_id": request_id},
     )
 
 
 EXCEPTION_HANDLERS = {
     errors.DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    Exception: internal_error_handler,
 }
 
 
@@ -116,6 +139,7 @@ _DESCRIPTIONS = {
     404: "Unknown barcode, location or target",
     409: "Conflicts with what is registered (duplicate, refused movement)",
     413: "Request body or batch too large",
+    415: "The body is not application/json",
 }
 
 

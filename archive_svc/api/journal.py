@@ -11,7 +11,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.types import Message, Scope
 
-from archive_svc.api import auth
+from archive_svc.api import auth, inputs
 from archive_svc.services import access_log
 from archive_svc.services.ports import Clock
 from archive_svc.services.ports.journal import AccessJournalRepository, JournalEntry
@@ -97,13 +97,13 @@ class RequestJournal:
             who, roles = "anonymous", ""
         return JournalEntry(
             at=self._clock.now(),
-            principal_ref=who,
+            principal_ref=inputs.escape_controls(who),
             role=roles,
             action=action,
-            object_ref=object_ref,
+            object_ref=inputs.escape_controls(object_ref),
             decision="allow" if allowed else "deny",
             rule=rule,
-            reason=reason,
+            reason=inputs.escape_controls(reason),
             client=auth.client_address(self._connection),
             channel="api" if auth.is_api(self._connection) else "web",
         )

@@ -1,5 +1,6 @@
 """Cookies, CSRF, server-side sessions and the security headers of every response."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from litestar.middleware.session.server_side import (
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
-from litestar.types import Message, Scope
+from litestar.types import Empty, Message, Scope, ScopeSession
 
 SESSION_COOKIE = "archive_session"
 SESSION_IDLE_S = 2 * 3600
@@ -44,6 +45,8 @@ class WebSecurity:
     secret: str
     cookie_secure: bool = False
     session_dir: Path | None = None
+    hsts_max_age: int = 0
+    """``Strict-Transport-Security`` max-age in seconds; 0 sends none (plain HTTP)."""
 
 
 def csrf_config(web: WebSecurity) -> CSRFConfig:
@@ -78,6 +81,21 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             new_id = state[NEW_SESSION_ID] = self.generate_session_id()
         return new_id
 
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        """Write nothing for a request without a session (anonymous pages and
+        static files get no cookie and no stored session); an emptied one is
+        deleted with its cookie."""
+        if not scope_session:
+            if self.config.key not in connection.cookies:
+                return
+            scope_session = Empty
+        await super().store_in_message(scope_session, message, connection)
+
 
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
@@ -102,17 +120,26 @@ def session_store(web: WebSecurity) -> Store:
     return FileStore(web.session_dir, create_directories=True)
 
 
-async def add_security_headers(message: Message, scope: Scope) -> None:
-    """``before_send`` hook: runs for every response, errors and 404s included."""
-    if message["type"] != "http.response.start":
-        return
-    headers = MutableScopeHeaders.from_message(message)
-    docs = str(scope.get("path", "")).startswith("/schema")
-    headers["content-security-policy"] = DOCS_CSP if docs else PAGE_CSP
-    headers["x-content-type-options"] = "nosniff"
-    headers["x-frame-options"] = "DENY"
-    headers["referrer-policy"] = "same-origin"
-    headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()"
-    headers["cross-origin-opener-policy"] = "same-origin"
-    if "cache-control" not in headers:
-        headers["cache-control"] = "no-store"
+def security_headers(web: WebSecurity) -> Callable[[Message, Scope], Awaitable[None]]:
+    """The ``before_send`` hook adding the security headers to every response,
+    errors and 404s included; HSTS only when ``web.hsts_max_age`` is set (behind TLS)."""
+
+    async def add_security_headers(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = MutableScopeHeaders.from_message(message)
+        docs = str(scope.get("path", "")).startswith("/schema")
+        headers["content-security-policy"] = DOCS_CSP if docs else PAGE_CSP
+        headers["x-content-type-options"] = "nosniff"
+        headers["x-frame-options"] = "DENY"
+        headers["referrer-policy"] = "same-origin"
+        headers["permissions-policy"] = "camera=(), microphone=(), geolocation=()"
+        headers["cross-origin-opener-policy"] = "same-origin"
+        if web.hsts_max_age > 0:
+            headers["strict-transport-security"] = (
+                f"max-age={web.hsts_max_age}; includeSubDomains"
+            )
+        if "cache-control" not in headers:
+            headers["cache-control"] = "no-store"
+
+    return add_security_headers

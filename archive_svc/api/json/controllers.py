@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from archive_svc.access.rules import Action
 from archive_svc.api.auth import Caller
 from archive_svc.api.errors import error_responses
+from archive_svc.api.guards import requires_json_body
 from archive_svc.api.journal import RequestJournal
 from archive_svc.api.json import convert
 from archive_svc.api.json import schemas as s
@@ -55,11 +56,12 @@ async def _read_item(
 class MovementController(Controller):
     path = "/api/movements"
     tags = ["custody"]
+    guards = [requires_json_body]
 
     @post(
         opt={"action": Action.RECORD_MOVEMENTS},
         status_code=HTTP_200_OK,
-        responses=error_responses(400, 401, 403, 413),
+        responses=error_responses(400, 401, 403, 413, 415),
     )
     async def record(
         self,
@@ -85,6 +87,7 @@ class MovementController(Controller):
 class ItemController(Controller):
     path = "/api/items"
     tags = ["custody"]
+    guards = [requires_json_body]
 
     @get(
         "/{barcode:str}",
@@ -127,7 +130,7 @@ class ItemController(Controller):
     @post(
         opt={"action": Action.REGISTER_ITEMS},
         status_code=HTTP_201_CREATED,
-        responses=error_responses(400, 401, 403, 404, 409, 413),
+        responses=error_responses(400, 401, 403, 404, 409, 413, 415),
     )
     async def register(
         self, data: JSONBody[s.ItemCreate], uow: UnitOfWork
@@ -140,6 +143,7 @@ class ItemController(Controller):
 class LocationController(Controller):
     path = "/api/locations"
     tags = ["locations"]
+    guards = [requires_json_body]
 
     @get(
         "/{barcode:str}/contents",
@@ -158,7 +162,7 @@ class LocationController(Controller):
     @post(
         opt={"action": Action.REGISTER_LOCATIONS},
         status_code=HTTP_201_CREATED,
-        responses=error_responses(400, 401, 403, 404, 409, 413),
+        responses=error_responses(400, 401, 403, 404, 409, 413, 415),
     )
     async def register(
         self, data: JSONBody[s.LocationCreate], uow: UnitOfWork

@@ -7,8 +7,13 @@ import msgspec
 from litestar.params import PathParameter
 from msgspec import Meta
 
-Barcode = Annotated[str, Meta(min_length=1, max_length=64, examples=["BX00012345W"])]
-ShortText = Annotated[str, Meta(max_length=500)]
+from archive_svc.api.inputs import LINE_PATTERN, check_json, line, text
+
+Barcode = Annotated[
+    str,
+    Meta(min_length=1, max_length=64, pattern=LINE_PATTERN, examples=["BX00012345W"]),
+]
+ShortText = Annotated[str, text(500)]
 BarcodePath = Annotated[str, PathParameter(max_length=64)]
 """A barcode in a route path (``/api/items/{barcode}``)."""
 
@@ -17,16 +22,18 @@ class MovementIn(msgspec.Struct, forbid_unknown_fields=True):
     """One movement. ``id`` is a UUID chosen by the client: resending is harmless."""
 
     id: Annotated[
-        str, Meta(max_length=64, description="client-made UUID, the idempotency key")
+        str,
+        line(64),
+        Meta(description="client-made UUID, the idempotency key"),
     ]
     item: Barcode
-    kind: Annotated[str, Meta(max_length=40, examples=["shelve"])]
-    to: Annotated[str, Meta(max_length=120)] | None = None
+    kind: Annotated[str, line(40), Meta(examples=["shelve"])]
+    to: Annotated[str, line(120)] | None = None
     actor: (
         Annotated[
             str,
+            line(64),
             Meta(
-                max_length=64,
                 description=(
                     "Not trusted, and best left out: the movement is recorded as done"
                     " by the authenticated person (a personal token's owner; for a"
@@ -42,8 +49,8 @@ class MovementIn(msgspec.Struct, forbid_unknown_fields=True):
     device_id: (
         Annotated[
             str,
+            line(64),
             Meta(
-                max_length=64,
                 description="A station's token may only name its own device id.",
             ),
         ]
@@ -51,15 +58,17 @@ class MovementIn(msgspec.Struct, forbid_unknown_fields=True):
     ) = None
     device_seq: Annotated[int, Meta(ge=0, le=2**62)] | None = None
     scanned_at: (
-        Annotated[str, Meta(max_length=40, description="ISO 8601 with zone, or null")]
-        | None
+        Annotated[str, line(40), Meta(description="ISO 8601 with zone, or null")] | None
     ) = None
     reason: ShortText = ""
     force: bool = False
-    request_id: Annotated[str, Meta(max_length=64)] | None = None
-    task_ref: Annotated[str, Meta(max_length=64)] | None = None
+    request_id: Annotated[str, line(64)] | None = None
+    task_ref: Annotated[str, line(64)] | None = None
     payload: dict[str, Any] = {}
     entry_mode: Literal["scan", "manual", "batch"] = "manual"
+
+    def __post_init__(self) -> None:
+        check_json(self.payload)
 
 
 class MovementBatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -118,10 +127,10 @@ class ItemOut(msgspec.Struct):
 
 class ItemCreate(msgspec.Struct, forbid_unknown_fields=True):
     kind: Literal["box", "file", "envelope"]
-    number: Annotated[str, Meta(min_length=1, max_length=64)]
-    division: Annotated[str, Meta(max_length=32)] = ""
+    number: Annotated[str, line(64, min_length=1)]
+    division: Annotated[str, line(32)] = ""
     width_mm: Annotated[int, Meta(gt=0, le=2000)] | None = None
-    barcode: Annotated[str, Meta(max_length=64)] | None = None
+    barcode: Annotated[str, line(64)] | None = None
 
 
 class ItemCreated(msgspec.Struct):
@@ -135,8 +144,8 @@ class LocationCreate(msgspec.Struct, forbid_unknown_fields=True):
     code: Annotated[
         str, Meta(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9:_\-\.]+$")
     ]
-    name: Annotated[str, Meta(max_length=200)] = ""
-    parent: Annotated[str, Meta(max_length=128)] | None = None
+    name: Annotated[str, line(200)] = ""
+    parent: Annotated[str, line(128)] | None = None
     capacity_mm: Annotated[int, Meta(ge=0, le=100_000)] | None = None
     walk_order: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
 

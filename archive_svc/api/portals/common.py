@@ -15,6 +15,7 @@ from litestar.types import ExceptionHandlersMap
 
 from archive_svc.access import rules
 from archive_svc.api.auth import caller_of
+from archive_svc.api.errors import report_internal_error
 from archive_svc.api.i18n import N_, _
 from archive_svc.domain import errors
 
@@ -81,7 +82,7 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     """Every error of a page, as a page (never a stack trace)."""
     if isinstance(exc, NotAuthorizedException):
         return _login_redirect(request)
-    status = 500
+    status, request_id = 500, ""
     if isinstance(exc, HTTPException):
         status = exc.status_code
     elif isinstance(exc, errors.NotFound):
@@ -90,12 +91,19 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         status = 403
     elif isinstance(exc, errors.DomainError):
         status = 400
+    if status >= 500:
+        request_id = report_internal_error(request, exc)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         message = _("Le formulaire a expiré. Rechargez la page et recommencez.")
     else:
         message = _(_MESSAGES.get(status, _MESSAGES[500]))
     return page(
-        request, "error.html", status_code=status, status=status, message=message
+        request,
+        "error.html",
+        status_code=status,
+        status=status,
+        message=message,
+        request_id=request_id,
     )
 
 

@@ -80,5 +80,5 @@ def app_kwargs(web: security.WebSecurity, ui_locale: str) -> dict[str, Any]:
             security.session_config(web).middleware,
             i18n.LocaleMiddleware(ui_locale),
         ],
-        "before_send": [journal.flush_journal, security.add_security_headers],
+        "before_send": [journal.flush_journal, security.security_headers(web)],
     }

@@ -10,6 +10,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from archive_svc.access.rules import Action
+from archive_svc.api import inputs
 from archive_svc.api.auth import Caller
 from archive_svc.api.journal import RequestJournal
 from archive_svc.api.portals.agents.schemas import RecordForm, Ref
@@ -75,7 +76,7 @@ class ConsoleController(Controller):
         barcode: Ref,
         queries: Queries,
         journal: NamedDependency[RequestJournal],
-        page_no: Annotated[int, FromQuery, msgspec.Meta(ge=1, le=100_000)] = 1,
+        page_no: inputs.PageNo = 1,
     ) -> Template:
         """Where it is now and its full history (a confidential read: journaled)."""
         code = barcodes.parse(barcode)[1]

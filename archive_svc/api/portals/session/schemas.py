@@ -4,13 +4,15 @@ from typing import Annotated
 
 import msgspec
 
+from archive_svc.api.inputs import line
+
 
 class LoginForm(msgspec.Struct):
-    login: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    password: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    next: Annotated[str, msgspec.Meta(max_length=500)] = "/"
+    login: Annotated[str, line(200)] = ""
+    password: Annotated[str, line(1000)] = ""
+    next: Annotated[str, line(500)] = "/"
 
 
 class LangForm(msgspec.Struct):
-    lang: Annotated[str, msgspec.Meta(max_length=8)] = "fr"
-    next: Annotated[str, msgspec.Meta(max_length=500)] = "/"
+    lang: Annotated[str, line(8)] = "fr"
+    next: Annotated[str, line(500)] = "/"

@@ -6,6 +6,8 @@ from typing import Annotated
 import msgspec
 from litestar.params import FromQuery
 
+from archive_svc.api import inputs
+
 Text = Annotated[str, FromQuery, msgspec.Meta(max_length=100)]
 Day = Annotated[date | None, FromQuery]
-PageNo = Annotated[int, FromQuery, msgspec.Meta(ge=1, le=100_000)]
+PageNo = inputs.PageNo
