@@ -84,8 +84,8 @@ def create_app(deps: AppDeps) -> Litestar:
         **portals.app_kwargs(web, deps.ui_locale),
         state=AppContext.build(deps).state(),
         lifespan=[lifespan],
-        exception_handlers={  # type: ignore[dict-item]
-            **EXCEPTION_HANDLERS,
+        exception_handlers={
+            **EXCEPTION_HANDLERS,  # type: ignore[dict-item]
             HTTPException: _unrouted_error,
             Exception: _internal_error,
         },

@@ -1,27 +1,18 @@
-"""The route policy: one app-wide guard, default deny; what JSON routes accept."""
+"""The route policy: one app-wide guard, default deny."""
 
-import re
 from typing import Any
 
-from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import (
-    HTTPException,
     NotAuthorizedException,
     PermissionDeniedException,
     ValidationException,
 )
 from litestar.handlers.base import BaseRouteHandler
-from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from archive_svc.access import rules
 from archive_svc.api import auth, deps, inputs
 from archive_svc.api.journal import RequestJournal
-
-MAX_BODY_DEPTH = inputs.MAX_JSON_DEPTH + 8
-"""Deepest nesting of a JSON body: a payload's bound plus the batch envelope."""
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 async def requires_access(
@@ -80,34 +71,3 @@ async def _identify(
     except NotAuthorizedException:
         await journal.record(action, path, False, "Z", "unauthenticated")
         raise
-
-
-async def requires_json_body(
-    connection: ASGIConnection[Any, Any, Any, Any],
-    handler: BaseRouteHandler,
-) -> None:
-    """A JSON route's body is ``application/json`` (else 415) and nests at most
-    :data:`MAX_BODY_DEPTH` levels (else 400, before the decoder recurses into it)."""
-    if connection.scope.get("method") not in ("POST", "PUT", "PATCH"):
-        return
-    media_type = connection.headers.get("content-type", "").partition(";")[0]
-    if media_type.strip().lower() != "application/json":
-        raise HTTPException(
-            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            detail="the body must be application/json",
-        )
-    body = await Request[Any, Any, Any](connection.scope, connection.receive).body()
-    if _depth(body) > MAX_BODY_DEPTH:
-        raise ValidationException(f"JSON nested deeper than {MAX_BODY_DEPTH} levels")
-
-
-def _depth(body: bytes) -> int:
-    """How deep objects and arrays nest in a JSON text (strings skipped)."""
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_JSON_STRING.sub(b"", body)):
-        if match.group() in b"[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest

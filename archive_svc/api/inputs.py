@@ -9,6 +9,9 @@ any handler or query runs, and a bad one is a 400:
   for every route, public ones and static files included);
 - form and JSON fields: the :func:`line` and :func:`text` constraints of the
   msgspec Structs (a test pins that every input field has one);
+- JSON bodies: :func:`refuse_unreadable_json` (``before_request`` of the JSON
+  controllers): ``application/json`` only (else 415), nesting bounded before the
+  decoder recurses into it;
 - free JSON (a movement's ``payload``): :func:`check_json`, depth and strings.
 """
 
@@ -18,9 +21,11 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 import msgspec
+from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import QueryParameter
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 """One line: no C0 control character, no DEL."""
@@ -30,6 +35,10 @@ _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_JSON_DEPTH = 16
 """Deepest nesting of objects and arrays in free JSON (a movement's payload)."""
+MAX_BODY_DEPTH = MAX_JSON_DEPTH + 8
+"""Deepest nesting of a JSON body: a payload's bound plus the batch envelope."""
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
 MAX_PAGE = 100_000
 """Highest page number of a paged list (pages of 100 rows)."""
 
@@ -84,3 +93,30 @@ def check_json(value: object, depth: int = 0) -> None:
     elif isinstance(value, list | tuple):
         for item in value:
             check_json(item, depth + 1)
+
+
+async def refuse_unreadable_json(request: Request[Any, Any, Any]) -> None:
+    """A JSON route's body is ``application/json`` (else 415) and nests at most
+    :data:`MAX_BODY_DEPTH` levels (else 400, before the decoder recurses into it)."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    media_type = request.headers.get("content-type", "").partition(";")[0]
+    if media_type.strip().lower() != "application/json":
+        raise HTTPException(
+            status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            detail="the body must be application/json",
+        )
+    if _depth(await request.body()) > MAX_BODY_DEPTH:
+        raise ValidationException(f"JSON nested deeper than {MAX_BODY_DEPTH} levels")
+
+
+def _depth(body: bytes) -> int:
+    """How deep objects and arrays nest in a JSON text (strings skipped)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub(b"", body)):
+        if match.group() in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest

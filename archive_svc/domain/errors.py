@@ -13,6 +13,7 @@ Hierarchy::
     │   ├── InvalidTimestamp           code "invalid_timestamp"
     │   ├── FutureTimestamp            code "future_timestamp"
     │   ├── BatchTooLarge              code "batch_too_large"
+    │   ├── WeakPassword               code "weak_password"
     │   └── ReasonRequired             code "reason_required"
     ├── NotFound                (HTTP 404)
     │   ├── UnknownBarcode             code "unknown_barcode"
@@ -51,6 +52,17 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+class WeakPassword(InvalidInput):
+    """A password the policy refuses; ``reason`` says which rule (``length``,
+    ``same_as_id``, ``repeated``, ``common``) so a page can say it in its language."""
+
+    code = "weak_password"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message, field="password", reason=reason)
+        self.reason = reason
 
 
 class InvalidBarcode(InvalidInput):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -12,6 +13,9 @@ from archive_svc.domain import commands
 EXPORT_COLUMNS = ("barcode", "kind", "number", "location")
 REQUIRED_COLUMNS = frozenset({"kind", "number"})
 ITEM_KINDS = frozenset({"box", "file", "envelope"})
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f<>]")
+"""Control characters (line breaks inside a field included) and markup: they have
+no place in a number, a code or a division, and would reach labels and pages."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ def _row(line: int, record: dict[str, str | None]) -> ImportRow | RowError | Non
     if None in record:
         return RowError(line, "more fields than header columns")
     get = {k: (v or "").strip() for k, v in record.items() if k}
+    for column, value in get.items():
+        if _FORBIDDEN.search(value):
+            return RowError(
+                line,
+                f"{column}: control characters and markup (< >) are not accepted",
+            )
     kind = get.get("kind", "")
     if kind == "location":
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import deque
 from dataclasses import dataclass, replace
@@ -11,6 +12,7 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from archive_svc.access import principals as roles
 from archive_svc.domain import commands, errors
@@ -21,12 +23,20 @@ from archive_svc.services.ports.people import Credential
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
+MIN_PASSWORD_SCORE = 3
+"""Lowest zxcvbn score (0-4) accepted: below it a password is a common one, a
+keyboard walk, a dictionary word with digits... (``zxcvbn``'s lists, maintained
+upstream, not ours)."""
 ACCOUNT_FAILURES = 5
-"""Consecutive failures that lock an account for ``ACCOUNT_LOCK``."""
+"""Failures on one account from one address within ``ACCOUNT_LOCK`` that lock that
+account for that address (and only there)."""
 ACCOUNT_LOCK = timedelta(minutes=15)
 ADDRESS_FAILURES = 20
 """Failures from one client address within ``ADDRESS_WINDOW`` before it is throttled."""
 ADDRESS_WINDOW = timedelta(minutes=15)
+UNKNOWN_ACCOUNT = "unknown_account"
+"""What the journal names for a failed sign-in on no known account: the typed text
+may well be a password typed in the wrong field, so it is never stored."""
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults (no I/O)
@@ -39,15 +49,30 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    check_password(password)
+    """The argon2id hash of ``password`` (the policy is :func:`check_password`)."""
     return _hasher.hash(password)
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, principal_id: str) -> None:
+    """``WeakPassword`` (with a French reason) unless ``password`` may be
+    ``principal_id``'s: 12 to 256 characters, not the id, not one character
+    repeated, not guessable (zxcvbn score below :data:`MIN_PASSWORD_SCORE`)."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise errors.InvalidInput(
-            f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters",
-            field="password",
+        raise errors.WeakPassword(
+            "length",
+            f"un mot de passe a de {MIN_PASSWORD} à {MAX_PASSWORD} caractères",
+        )
+    if password.strip().lower() == principal_id.strip().lower():
+        raise errors.WeakPassword(
+            "same_as_id", "le mot de passe ne peut pas être l'identifiant"
+        )
+    if len(set(password)) == 1:
+        raise errors.WeakPassword(
+            "repeated", "le mot de passe ne peut pas répéter un seul caractère"
+        )
+    if zxcvbn(password, user_inputs=[principal_id])["score"] < MIN_PASSWORD_SCORE:
+        raise errors.WeakPassword(
+            "common", "ce mot de passe est trop courant ou trop facile à deviner"
         )
 
 
@@ -103,6 +128,7 @@ async def create_person(
     transaction.
     """
     person = _person(cmd)
+    check_password(password, person.id)
     password_hash = hash_password(password)
     now = clock.now()
     async with uow:
@@ -195,6 +221,7 @@ async def reset_password(
     principal_id: str, password: str, uow: AbstractUnitOfWork, clock: Clock
 ) -> None:
     """A new password; internal principals (``system``) never get one."""
+    check_password(password, principal_id)
     password_hash = hash_password(password)
     async with uow:
         await _changeable(principal_id, uow)
@@ -203,15 +230,28 @@ async def reset_password(
 
 
 class AddressThrottle:
-    """Failed sign-ins per client address in a sliding window (per process, like the
-    rate limiter of stack-notes §1); the per-account lockout is stored in the database."""
+    """Failed sign-ins, per process (like the rate limiter of stack-notes §1).
+
+    An address failing too often is throttled for every account. An account is
+    locked only for the address that keeps failing on it (the account-and-address
+    pair), so nobody can lock a colleague out by typing wrong passwords under
+    their name; failures against an earlier password do not count (an
+    administrator's reset lifts the lock).
+    """
 
     def __init__(
-        self, limit: int = ADDRESS_FAILURES, window: timedelta = ADDRESS_WINDOW
+        self,
+        limit: int = ADDRESS_FAILURES,
+        window: timedelta = ADDRESS_WINDOW,
+        pair_limit: int = ACCOUNT_FAILURES,
+        pair_window: timedelta = ACCOUNT_LOCK,
     ) -> None:
         self._limit = limit
         self._window = window
+        self._pair_limit = pair_limit
+        self._pair_window = pair_window
         self._failures: dict[str, deque[datetime]] = {}
+        self._pairs: dict[tuple[str, str], tuple[str, deque[datetime]]] = {}
 
     def blocked(self, address: str, now: datetime) -> bool:
         window = self._failures.get(address)
@@ -221,16 +261,44 @@ class AddressThrottle:
             window.popleft()
         return len(window) >= self._limit
 
-    def failed(self, address: str, now: datetime) -> None:
-        if len(self._failures) > 50_000:
+    def locked(
+        self, account: str, address: str, now: datetime, generation: str
+    ) -> bool:
+        """Whether ``account`` is locked for ``address``: enough failures from there
+        within the lock window against the same password (``generation`` names
+        it, e.g. its hash: a new password starts afresh)."""
+        entry = self._pairs.get((account, address))
+        if entry is None or entry[0] != generation:
+            return False
+        start = now - self._pair_window
+        return sum(1 for at in entry[1] if at > start) >= self._pair_limit
+
+    def failed(
+        self, address: str, now: datetime, account: str = "", generation: str = ""
+    ) -> None:
+        if len(self._failures) > 50_000 or len(self._pairs) > 50_000:
             self._failures.clear()
+            self._pairs.clear()
         self._failures.setdefault(address, deque(maxlen=self._limit)).append(now)
+        if account:
+            entry = self._pairs.get((account, address))
+            if entry is None or entry[0] != generation:
+                entry = self._pairs[(account, address)] = (
+                    generation,
+                    deque(maxlen=self._pair_limit),
+                )
+            entry[1].append(now)
+
+    def succeeded(self, account: str, address: str) -> None:
+        self._pairs.pop((account, address), None)
 
 
 @dataclass(frozen=True)
 class SignIn:
     outcome: Literal["ok", "invalid", "throttled"]
     person: Principal | None = None
+    account: str = UNKNOWN_ACCOUNT
+    """The known account the attempt named, else :data:`UNKNOWN_ACCOUNT`."""
 
 
 async def sign_in(
@@ -255,21 +323,21 @@ async def sign_in(
             _verify(_dummy_hash(), password)
             throttle.failed(address, now)
             return SignIn("invalid")
-        locked = credential.locked_until is not None and credential.locked_until > now
+        generation = hashlib.sha256(credential.password_hash.encode()).hexdigest()
+        locked = throttle.locked(person.id, address, now, generation)
         good = _verify(credential.password_hash, password) and not locked
         if good and person.active:
+            throttle.succeeded(person.id, address)
             if credential.failed_count:
                 await uow.credentials.record_attempt(person.id, 0, None)
             await uow.commit()
-            return SignIn("ok", person)
-        failures = credential.failed_count + (0 if locked else 1)
-        until = now + ACCOUNT_LOCK if failures >= ACCOUNT_FAILURES else None
+            return SignIn("ok", person, person.id)
         await uow.credentials.record_attempt(
-            person.id, 0 if until else failures, until or credential.locked_until
+            person.id, credential.failed_count + 1, None
         )
         await uow.commit()
-    throttle.failed(address, now)
-    return SignIn("invalid")
+    throttle.failed(address, now, person.id, generation)
+    return SignIn("invalid", account=person.id)
 
 
 async def session_person(

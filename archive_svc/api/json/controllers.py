@@ -9,9 +9,9 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from archive_svc.access.rules import Action
+from archive_svc.api import inputs
 from archive_svc.api.auth import Caller
 from archive_svc.api.errors import error_responses
-from archive_svc.api.guards import requires_json_body
 from archive_svc.api.journal import RequestJournal
 from archive_svc.api.json import convert
 from archive_svc.api.json import schemas as s
@@ -56,9 +56,9 @@ async def _read_item(
 class MovementController(Controller):
     path = "/api/movements"
     tags = ["custody"]
-    guards = [requires_json_body]
 
     @post(
+        before_request=inputs.refuse_unreadable_json,
         opt={"action": Action.RECORD_MOVEMENTS},
         status_code=HTTP_200_OK,
         responses=error_responses(400, 401, 403, 413, 415),
@@ -87,7 +87,6 @@ class MovementController(Controller):
 class ItemController(Controller):
     path = "/api/items"
     tags = ["custody"]
-    guards = [requires_json_body]
 
     @get(
         "/{barcode:str}",
@@ -128,6 +127,7 @@ class ItemController(Controller):
         )
 
     @post(
+        before_request=inputs.refuse_unreadable_json,
         opt={"action": Action.REGISTER_ITEMS},
         status_code=HTTP_201_CREATED,
         responses=error_responses(400, 401, 403, 404, 409, 413, 415),
@@ -143,7 +143,6 @@ class ItemController(Controller):
 class LocationController(Controller):
     path = "/api/locations"
     tags = ["locations"]
-    guards = [requires_json_body]
 
     @get(
         "/{barcode:str}/contents",
@@ -160,6 +159,7 @@ class LocationController(Controller):
         return convert.contents_out(contents)
 
     @post(
+        before_request=inputs.refuse_unreadable_json,
         opt={"action": Action.REGISTER_LOCATIONS},
         status_code=HTTP_201_CREATED,
         responses=error_responses(400, 401, 403, 404, 409, 413, 415),

@@ -78,6 +78,22 @@ _MESSAGES = {
 }
 
 
+PASSWORD_REASONS = {
+    "length": N_("Un mot de passe a de 12 à 256 caractères."),
+    "same_as_id": N_("Le mot de passe ne peut pas être l'identifiant."),
+    "repeated": N_("Le mot de passe ne peut pas être un seul caractère répété."),
+    "common": N_("Ce mot de passe est trop courant ou trop facile à deviner."),
+}
+
+
+def error_message(exc: errors.DomainError) -> str:
+    """A domain error as the person reads it: in their language when the pages know
+    the rule (passwords), else the error's own message."""
+    if isinstance(exc, errors.WeakPassword) and exc.reason in PASSWORD_REASONS:
+        return _(PASSWORD_REASONS[exc.reason])
+    return exc.message
+
+
 def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Every error of a page, as a page (never a stack trace)."""
     if isinstance(exc, NotAuthorizedException):

@@ -17,7 +17,7 @@ from archive_svc.api.portals.admin.schemas import (
     PersonId,
     RolesUpdate,
 )
-from archive_svc.api.portals.common import PAGE_MAX_BODY, page
+from archive_svc.api.portals.common import PAGE_MAX_BODY, error_message, page
 from archive_svc.domain import commands, errors
 from archive_svc.services import people, ports
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
@@ -63,7 +63,7 @@ class UsersController(Controller):
             await people.create_person(cmd, data.password, uow, clock, _admin(caller))
         except errors.DomainError as exc:
             kept = msgspec.structs.replace(data, password="")
-            return await _listing(request, queries, kept, exc.message, 400)
+            return await _listing(request, queries, kept, error_message(exc), 400)
         return Redirect("/admin/users", status_code=303)
 
     @post("/{person_id:str}/disable", status_code=303)
@@ -109,7 +109,7 @@ class UsersController(Controller):
         except (errors.NotFound, errors.AccessDenied):
             raise
         except errors.DomainError as exc:
-            message = f"{person_id}: {exc.message}"
+            message = f"{person_id}: {error_message(exc)}"
             return await _listing(request, queries, PersonCreate(), message, 400)
         return Redirect(f"/admin/users?reset={person_id}", status_code=303)
 

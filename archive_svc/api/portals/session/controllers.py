@@ -54,9 +54,8 @@ class SessionController(Controller):
                 "sign_in", result.person.id, True, "login", "password_ok"
             )
             return Redirect(safe_next(data.next), status_code=303)
-        claimed = data.login.strip().lower()[:64] or "anonymous"
         await journal.record(
-            "sign_in", "", False, "login", result.outcome, claimed=claimed
+            "sign_in", "", False, "login", result.outcome, claimed=result.account
         )
         if result.outcome == "throttled":
             error = _("Trop de tentatives. Réessayez dans quelques minutes.")
