@@ -74,9 +74,11 @@ _HTTP_CODES = {
 
 
 def http_error_handler(
-    _: Request[Any, Any, Any], exc: HTTPException
+    request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[ErrorBody]:
     status = exc.status_code
+    if status >= 500:
+        return internal_error_handler(request, exc)
     if status == 400 and "JSON is malformed" in str(exc.detail):
         return _json(400, "malformed_json", str(exc.detail))
     if isinstance(exc, ValidationException):

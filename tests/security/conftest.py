@@ -1,4 +1,6 @@
-"""Fixtures of the security tests: a checkpoint key per test and an insider."""
+"""Fixtures of the security tests: a checkpoint key per test and an insider; a site
+with people, a storeroom, a box and a manager's API token, served by a test client
+that answers server errors instead of raising them."""
 
 from __future__ import annotations
 
@@ -6,12 +8,19 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from litestar.testing import TestClient
 
 from archive_svc import bootstrap, cli
+from archive_svc.api.app import AppDeps, create_app
 from archive_svc.config import Settings, load_settings
+from archive_svc.domain.model import Item, Location
+from archive_svc.services import people, registry
+from tests import builders as b
 from tests.fakes import FakeClock
+from tests.integration.web_support import BASE_URL, add_people
 from tests.security.tamper import Insider
 
 GUARDED = (
@@ -73,3 +82,51 @@ def insider(database_url: str) -> Iterator[Insider]:
     person = Insider(database_url)
     yield person
     asyncio.run(person.restore_guards(*GUARDED))
+
+
+PEOPLE = {
+    "agent.x": "archive_agent",
+    "admin.x": "administrator",
+    "dpo.x": "dpo_auditor",
+}
+
+
+@dataclass
+class Site:
+    runtime: Any
+    shelves: list[Location]
+    box: Item
+    token: str
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def client(self, **deps: Any) -> TestClient:  # type: ignore[type-arg]
+        rt = self.runtime
+        app = create_app(
+            AppDeps(
+                rt.uow,
+                deps.pop("queries", rt.queries),
+                rt.clock,
+                rt.policy,
+                login_throttle=people.AddressThrottle(limit=10_000),
+                **deps,
+            )
+        )
+        return TestClient(app, base_url=BASE_URL, raise_server_exceptions=False)
+
+
+@pytest.fixture
+async def site(runtime) -> Site:  # type: ignore[no-untyped-def]
+    shelves = await b.storeroom(runtime, shelves=2, capacity_mm=300)
+    (box,) = await b.items(runtime, "box", 1)
+    await add_people(runtime, PEOPLE)
+    token = await registry.create_token("edge", "archive_manager", runtime.uow())
+    return Site(runtime, shelves, box, token)
+
+
+@pytest.fixture
+def client(site: Site) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with site.client() as test_client:
+        yield test_client
