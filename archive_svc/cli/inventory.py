@@ -33,12 +33,11 @@ async def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> 
     runtime = bootstrap.build_runtime(settings)
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(tabular.parse_inventory(handle))
     except OSError as exc:
         console.print(f"[red]cannot read {path}: {exc.strerror}[/red]")
         return 2
-    try:
-        rows = list(tabular.parse_inventory(text))
     except tabular.HeaderError as exc:
         console.print(f"[red]{path}: {exc}[/red]")
         return 2

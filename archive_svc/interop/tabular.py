@@ -37,7 +37,11 @@ class HeaderError(ValueError):
 
 
 def parse_inventory(text: Iterable[str]) -> Iterator[ImportRow | RowError | None]:
-    """Parse an inventory CSV; yields a row, an error (with its line) or None (skipped)."""
+    """Parse an inventory CSV; yields a row, an error (with its line) or None (skipped).
+
+    ``text`` is read as the csv module wants it: a file opened with ``newline=""``
+    (``str.splitlines`` would also split on form feeds and other separators).
+    """
     reader = csv.DictReader(text)
     header = set(reader.fieldnames or ())
     missing = REQUIRED_COLUMNS - header
@@ -50,13 +54,13 @@ def parse_inventory(text: Iterable[str]) -> Iterator[ImportRow | RowError | None
 def _row(line: int, record: dict[str, str | None]) -> ImportRow | RowError | None:
     if None in record:
         return RowError(line, "more fields than header columns")
-    get = {k: (v or "").strip() for k, v in record.items() if k}
-    for column, value in get.items():
-        if _FORBIDDEN.search(value):
+    for column, value in record.items():
+        if column and value and _FORBIDDEN.search(value):
             return RowError(
                 line,
                 f"{column}: control characters and markup (< >) are not accepted",
             )
+    get = {k: (v or "").strip() for k, v in record.items() if k}
     kind = get.get("kind", "")
     if kind == "location":
         return None
