@@ -40,6 +40,9 @@ NASTY = st.sampled_from(
     ]
 )
 TEXT = ANY_TEXT | NASTY
+NUMBER = st.integers().map(str) | TEXT
+DAY = st.dates().map(str) | TEXT
+SPAN = st.tuples(st.dates(), st.dates()).map(lambda d: f"{d[0]}..{d[1]}") | DAY
 
 
 def _fuzz(strategy: st.SearchStrategy, call: Callable[[dict[str, str]], int]) -> None:
@@ -86,7 +89,8 @@ def test_the_console_forms_never_answer_a_server_error(site, client):
     record = _form("to", "reason", "event_id", item=item, kind=kinds)
     _fuzz(record, _poster(client, "/console/record"))
     _fuzz(_form("q"), _getter(client, "/console/search"))
-    _fuzz(_form("page_no"), _getter(client, f"/console/items/{site.box.barcode}"))
+    page = _form(page_no=NUMBER)
+    _fuzz(page, _getter(client, f"/console/items/{site.box.barcode}"))
     selection = st.sampled_from(["contents", "shelves", "range", "accessions", "codes"])
     labels = _form(
         "ref",
@@ -125,7 +129,7 @@ def test_the_administration_forms_never_answer_a_server_error(client):
 
 def test_the_journal_filters_never_answer_a_server_error(client):
     sign_in(client, "dpo.x")
-    filters = _form("who", "action", "decision", "since", "until", "page_no")
+    filters = _form("who", "action", "decision", since=DAY, until=DAY, page_no=NUMBER)
     _fuzz(filters, _getter(client, "/journal/"))
     _fuzz(filters, _getter(client, "/journal/export.csv"))
 
