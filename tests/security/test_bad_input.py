@@ -8,6 +8,7 @@ foresaw is logged with a request id, which is all the person is shown.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import typing
@@ -19,7 +20,7 @@ import pytest
 from archive_svc import printing
 from archive_svc.api import inputs
 from archive_svc.api.app import AppDeps, create_app
-from archive_svc.services.ports import JournalQuery
+from archive_svc.services.ports.journal import JournalQuery
 from tests.integration.web_support import csrf, sign_in
 
 
@@ -141,7 +142,9 @@ def _queries_that_fail(real):  # type: ignore[no-untyped-def]
         async def where_is(self, code: str) -> typing.NoReturn:
             raise RuntimeError("secret detail of the failure")
 
-    return QueriesThatFail()
+    failing = copy.copy(real)
+    failing.__class__ = QueriesThatFail
+    return failing
 
 
 @pytest.fixture

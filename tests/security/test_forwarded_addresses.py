@@ -14,7 +14,7 @@ import pytest
 from archive_svc.api.app import AppDeps, create_app
 from archive_svc.config import SettingsError, load_settings
 from archive_svc.services import people
-from archive_svc.services.ports import JournalQuery
+from archive_svc.services.ports.journal import JournalQuery
 from tests.integration.web_support import add_people
 from tests.security.served import failed_sign_in, served
 

@@ -16,7 +16,7 @@ from archive_svc.api.security import WebSecurity
 from archive_svc.config import load_settings
 from archive_svc.domain import commands, errors
 from archive_svc.services import people
-from archive_svc.services.ports import JournalQuery
+from archive_svc.services.ports.journal import JournalQuery
 from tests.integration.web_support import BASE_URL, PASSWORD, csrf, sign_in
 from tests.security.served import served
 
