@@ -27,6 +27,9 @@ MIN_PASSWORD_SCORE = 3
 """Lowest zxcvbn score (0-4) accepted: below it a password is a common one, a
 keyboard walk, a dictionary word with digits... (``zxcvbn``'s lists, maintained
 upstream, not ours)."""
+SCORED_LENGTH = 72
+"""zxcvbn scores this many first characters (its own bound: its cost grows fast
+with the length, and it refuses longer input)."""
 ACCOUNT_FAILURES = 5
 """Failures on one account from one address within ``ACCOUNT_LOCK`` that lock that
 account for that address (and only there)."""
@@ -70,7 +73,8 @@ def check_password(password: str, principal_id: str) -> None:
         raise errors.WeakPassword(
             "repeated", "le mot de passe ne peut pas répéter un seul caractère"
         )
-    if zxcvbn(password, user_inputs=[principal_id])["score"] < MIN_PASSWORD_SCORE:
+    scored = password[:SCORED_LENGTH]
+    if zxcvbn(scored, user_inputs=[principal_id])["score"] < MIN_PASSWORD_SCORE:
         raise errors.WeakPassword(
             "common", "ce mot de passe est trop courant ou trop facile à deviner"
         )

@@ -40,6 +40,7 @@ NASTY = st.sampled_from(
     ]
 )
 TEXT = ANY_TEXT | NASTY
+LONG_TEXT = st.text(st.characters(codec="utf-8"), min_size=60, max_size=300) | TEXT
 NUMBER = st.integers().map(str) | TEXT
 DAY = st.dates().map(str) | TEXT
 SPAN = st.tuples(st.dates(), st.dates()).map(lambda d: f"{d[0]}..{d[1]}") | DAY
@@ -111,9 +112,9 @@ def test_the_console_forms_never_answer_a_server_error(site, client):
 
 def test_the_administration_forms_never_answer_a_server_error(client):
     sign_in(client, "admin.x")
-    person = _form("id", "name", "role", "division", "unit", "password")
+    person = _form("id", "name", "role", "division", "unit", password=LONG_TEXT)
     _fuzz(person, _poster(client, "/admin/users/"))
-    reset = _form("password")
+    reset = _form(password=LONG_TEXT)
     _fuzz(reset, _poster(client, "/admin/users/agent.x/password"))
     token = csrf(client)
     _fuzz(

@@ -41,6 +41,12 @@ def test_weak_passwords_are_refused_with_their_reason(password, reason):
     assert refused.value.reason == reason
 
 
+def test_long_passwords_are_judged_without_failing():
+    people.check_password("Correct horse, battery staple! " * 8, "agent.x")
+    with pytest.raises(errors.WeakPassword):
+        people.check_password("password" * 32, "agent.x")
+
+
 async def test_creating_a_person_with_a_common_password_is_refused(runtime):
     cmd = commands.CreatePerson("new.agent", "New Agent", "archive_agent", "", "")
     with pytest.raises(errors.WeakPassword):
