@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -37,6 +37,8 @@ ACCOUNT_LOCK = timedelta(minutes=15)
 ADDRESS_FAILURES = 20
 """Failures from one client address within ``ADDRESS_WINDOW`` before it is throttled."""
 ADDRESS_WINDOW = timedelta(minutes=15)
+MAX_TRACKED = 50_000
+"""Addresses, and account-and-address pairs, whose failures are remembered."""
 UNKNOWN_ACCOUNT = "unknown_account"
 """What the journal names for a failed sign-in on no known account: the typed text
 may well be a password typed in the wrong field, so it is never stored."""
@@ -280,21 +282,27 @@ class AddressThrottle:
     def failed(
         self, address: str, now: datetime, account: str = "", generation: str = ""
     ) -> None:
-        if len(self._failures) > 50_000 or len(self._pairs) > 50_000:
-            self._failures.clear()
-            self._pairs.clear()
-        self._failures.setdefault(address, deque(maxlen=self._limit)).append(now)
+        window = self._failures.pop(address, None) or deque(maxlen=self._limit)
+        window.append(now)
+        self._failures[address] = window  # most recent last
+        _forget_oldest(self._failures)
         if account:
-            entry = self._pairs.get((account, address))
+            entry = self._pairs.pop((account, address), None)
             if entry is None or entry[0] != generation:
-                entry = self._pairs[(account, address)] = (
-                    generation,
-                    deque(maxlen=self._pair_limit),
-                )
+                entry = (generation, deque(maxlen=self._pair_limit))
             entry[1].append(now)
+            self._pairs[(account, address)] = entry
+            _forget_oldest(self._pairs)
 
     def succeeded(self, account: str, address: str) -> None:
         self._pairs.pop((account, address), None)
+
+
+def _forget_oldest(failures: dict[Any, Any]) -> None:
+    """Bound memory: past :data:`MAX_TRACKED` keys, forget the least recently failed
+    (never everything at once, which would lift every lock)."""
+    while len(failures) > MAX_TRACKED:
+        del failures[next(iter(failures))]
 
 
 @dataclass(frozen=True)

@@ -26,3 +26,14 @@ def test_an_address_is_throttled_within_the_window_and_freed_after_it():
     assert throttle.blocked("10.0.0.1", b.T0 + timedelta(minutes=3))
     assert not throttle.blocked("10.0.0.2", b.T0 + timedelta(minutes=3))
     assert not throttle.blocked("10.0.0.1", b.T0 + timedelta(minutes=15, seconds=1))
+
+
+def test_a_flood_of_new_addresses_does_not_lift_a_lock():
+    throttle = people.AddressThrottle()
+    for _ in range(people.ACCOUNT_FAILURES):
+        throttle.failed("10.0.0.66", b.T0, "agent.x", "hash-1")
+    for n in range(people.MAX_TRACKED + 1):
+        throttle.failed(f"2001:db8::{n:x}", b.T0, "")
+    assert throttle.locked("agent.x", "10.0.0.66", b.T0, "hash-1")
+    assert not throttle.locked("agent.x", "10.0.0.66", b.T0, "hash-2")
+    assert not throttle.locked("agent.x", "10.0.0.7", b.T0, "hash-1")
