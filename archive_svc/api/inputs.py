@@ -37,8 +37,9 @@ MAX_JSON_DEPTH = 16
 """Deepest nesting of objects and arrays in free JSON (a movement's payload)."""
 MAX_BODY_DEPTH = MAX_JSON_DEPTH + 8
 """Deepest nesting of a JSON body: a payload's bound plus the batch envelope."""
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
-_BRACKET = re.compile(rb"[\[\]{}]")
+_JSON_STRING = re.compile(rb'"[^"]*"')
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+_NOT_BRACKET = bytes(set(range(256)) - set(b"[]{}"))
 MAX_PAGE = 100_000
 """Highest page number of a paged list (pages of 100 rows)."""
 
@@ -106,17 +107,21 @@ async def refuse_unreadable_json(request: Request[Any, Any, Any]) -> None:
             status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             detail="the body must be application/json",
         )
-    if _depth(await request.body()) > MAX_BODY_DEPTH:
+    if _nests_deeper(await request.body(), MAX_BODY_DEPTH):
         raise ValidationException(f"JSON nested deeper than {MAX_BODY_DEPTH} levels")
 
 
-def _depth(body: bytes) -> int:
-    """How deep objects and arrays nest in a JSON text (strings skipped)."""
-    depth = deepest = 0
-    for match in _BRACKET.finditer(_JSON_STRING.sub(b"", body)):
-        if match.group() in b"[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth -= 1
-    return deepest
+def _nests_deeper(body: bytes, limit: int) -> bool:
+    """Whether objects and arrays nest (or open without closing) deeper than
+    ``limit`` in a JSON text. Byte operations in linear time only: strings out
+    (escapes first), then the innermost bracket pairs removed ``limit`` times;
+    a shallow imbalance is left to the decoder (malformed JSON)."""
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = _JSON_STRING.sub(b"", unescaped).translate(_SQUARE, _NOT_BRACKET)
+    if b"[" * (limit + 1) in brackets:
+        return True  # that many openers in a row
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"")
+    return b"[]" in brackets or len(brackets) > limit

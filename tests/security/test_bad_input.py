@@ -85,10 +85,18 @@ def _movement(site, payload: str) -> str:  # type: ignore[no-untyped-def]
         '{"a": ' * 1000 + "{}" + "}" * 1000,
         '{"a": ' * 20 + "{}" + "}" * 20,
         "[" * 5000 + "]" * 5000,
+        "[" * 1000,
         '{"note": "a\\u0000b"}',
         '{"a\\u0000": 1}',
     ],
-    ids=["1000-deep", "20-deep", "5000-deep-array", "nul-in-value", "nul-in-key"],
+    ids=[
+        "1000-deep",
+        "20-deep",
+        "5000-deep-array",
+        "1000-unclosed",
+        "nul-in-value",
+        "nul-in-key",
+    ],
 )
 def test_a_deep_or_nul_bearing_payload_is_400(site, client, payload):
     response = client.post(
@@ -100,7 +108,12 @@ def test_a_deep_or_nul_bearing_payload_is_400(site, client, payload):
 
 
 def test_a_shallow_payload_is_still_recorded(site, client):
-    payload = '{"a": ' * inputs.MAX_JSON_DEPTH + '"x\\ty"' + "}" * inputs.MAX_JSON_DEPTH
+    brackets_in_text = '\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{{{{{{{{'
+    payload = (
+        '{"a": ' * inputs.MAX_JSON_DEPTH
+        + f'"x\\ty {brackets_in_text}"'
+        + "}" * inputs.MAX_JSON_DEPTH
+    )
     response = client.post(
         "/api/movements",
         content=_movement(site, payload),
