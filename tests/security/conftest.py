@@ -1,5 +1,5 @@
 """Fixtures of the security tests: a checkpoint key per test and an insider; a site
-with people, a storeroom, a box and a manager's API token, served by a test client
+with people, a storeroom, a box and a manager's personal API token, served by a test client
 that answers server errors instead of raising them."""
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ PEOPLE = {
     "agent.x": "archive_agent",
     "admin.x": "administrator",
     "dpo.x": "dpo_auditor",
+    "manager.x": "archive_manager",
 }
 
 
@@ -122,7 +123,7 @@ async def site(runtime) -> Site:  # type: ignore[no-untyped-def]
     shelves = await b.storeroom(runtime, shelves=2, capacity_mm=300)
     (box,) = await b.items(runtime, "box", 1)
     await add_people(runtime, PEOPLE)
-    token = await registry.create_token("edge", "archive_manager", runtime.uow())
+    token = await registry.create_token("edge", None, runtime.uow(), person="manager.x")
     return Site(runtime, shelves, box, token)
 
 

@@ -46,7 +46,7 @@ async def test_a_control_character_in_an_api_path_is_refused_and_journaled(
         JournalQuery(decision="deny"), 0, 10
     )
     assert [(r.principal_ref, r.object_ref, r.rule, r.reason) for r in rows] == [
-        ("edge", "/api/items/a\\x00b", "input", "control_character")
+        ("manager.x", "/api/items/a\\x00b", "input", "control_character")
     ]
 
 

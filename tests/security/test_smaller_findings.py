@@ -49,8 +49,11 @@ def test_long_passwords_are_judged_without_failing():
 
 async def test_creating_a_person_with_a_common_password_is_refused(runtime):
     cmd = commands.CreatePerson("new.agent", "New Agent", "archive_agent", "", "")
+    admin = people.Administrator.command_line()
     with pytest.raises(errors.WeakPassword):
-        await people.create_person(cmd, "password1234", runtime.uow(), runtime.clock)
+        await people.create_person(
+            cmd, "password1234", runtime.uow(), runtime.clock, admin
+        )
     with pytest.raises(errors.WeakPassword):
         await people.reset_password(
             "agent.x", "agent.xagent.x", runtime.uow(), runtime.clock
