@@ -14,7 +14,7 @@ from piccolo.engine.base import Engine
 from archive_svc import ingest, signing
 from archive_svc.config import Settings
 from archive_svc.domain import commands
-from archive_svc.ingest import Consumer, ScanIngest
+from archive_svc.ingest import Consumer, MissingReadsIngest, ScanIngest
 from archive_svc.persistence import engine as db
 from archive_svc.persistence.audit import PiccoloAuditUnitOfWork
 from archive_svc.persistence.migrate import migrate
@@ -98,6 +98,9 @@ class Runtime:
             texts=self.texts,
         )  # fmt: skip
 
+    async def record_missing(self, cmd: commands.RecordMissingReads) -> None:
+        await scanning.record_missing_reads(cmd, self.uow(), self.clock)
+
     async def quarantine(self, topic: str, payload: bytes, reason: str) -> None:
         code = reason.partition(":")[0]
         await scanning.journal_bad_message(
@@ -135,9 +138,9 @@ class Runtime:
             log.warning("MQTT: the service connects without credentials; the broker "
                         "must refuse anonymous clients (docs/postes-de-scan.md)")  # fmt: skip
         site = self.settings.site
-        scans = ScanIngest(
-            site, self.record_scan, admit=ingest.admission(site, self.stations())
-        )
+        admit = ingest.admission(site, self.stations())
+        scans = ScanIngest(site, self.record_scan, admit=admit)
+        missing = MissingReadsIngest(site, self.record_missing)
         connection = MqttParams(
             username=mqtt.username if password is not None else None,
             password=password, ca_file=mqtt.ca_file or None,
@@ -145,7 +148,8 @@ class Runtime:
         )  # fmt: skip
         self.consumer = Consumer(
             url, site, self.settings.instance,
-            {scans.topic_filter: scans}, self.quarantine, protocol=mqtt.protocol,
+            {scans.topic_filter: scans, missing.topic_filter: missing},
+            self.quarantine, protocol=mqtt.protocol,
             share_group=mqtt.share_group or None, connection=connection,
         )  # fmt: skip
         await self.consumer.start()
@@ -200,7 +204,10 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         max_batch=settings.ledger.max_batch,
         future_tolerance=timedelta(seconds=settings.ledger.future_tolerance_s),
     )
-    scan_policy = ScanPolicy(gap_wait=timedelta(seconds=settings.mqtt.gap_wait_s))
+    scan_policy = ScanPolicy(
+        gap_wait=timedelta(seconds=settings.mqtt.gap_wait_s),
+        max_age=timedelta(days=settings.mqtt.max_scan_age_days),
+    )
     return Runtime(
         settings, engine, clock or SystemClock(), PiccoloQueries(engine), policy,
         scan_policy,

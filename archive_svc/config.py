@@ -70,6 +70,9 @@ class MqttSettings:
     """Port of the embedded broker (never 1883, so it cannot clash with Mosquitto)."""
     gap_wait_s: float = 30.0
     """How long a read after a device sequence gap waits for the missing reads."""
+    max_scan_age_days: int = 30
+    """Oldest accepted read: ``scanned_at`` this many days before reception is
+    refused (``scan_too_old``) and the station told."""
     share_group: str = ""
     """Shared-subscription group (``$share/{group}/...``) when several ``serve``
     instances split the scans; empty for one instance (the embedded broker has none)."""

@@ -63,6 +63,8 @@ MESSAGES: Mapping[str, str] = {
     "location_mismatch": N_("%(code)s est enregistré ailleurs : écart signalé, rien n'est déplacé"),
     "movement_refused": N_("Mouvement refusé (%(code)s) : %(detail)s"),
     "sequence_gap": N_("%(gap)s lecture(s) manquante(s) avant celle-ci : en attente"),
+    "stale_seq": N_("Lecture rejouée (n° %(seq)s, déjà au n° %(last)s) : refusée"),
+    "scan_too_old": N_("Lecture de plus de %(days)s jours : refusée, scannez à nouveau"),
 }  # fmt: skip
 """Reply code -> message; ``recorded`` has one message per movement kind."""
 

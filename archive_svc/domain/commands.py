@@ -81,6 +81,18 @@ class Submitter:
 
 
 @dataclass(frozen=True)
+class RecordMissingReads:
+    """A station's answer to a resend request: it does not have these reads."""
+
+    device_id: str
+    first_seq: int
+    last_seq: int
+    newest: int | None = None
+    """The highest seq the station has given out (seqs above it never existed)."""
+    received_at: datetime = field(kw_only=True)
+
+
+@dataclass(frozen=True)
 class RecordMovements:
     movements: tuple[MovementRequest, ...]
     submitter: Submitter

@@ -1,7 +1,7 @@
 """MQTT -> commands -> services: the ack-after-commit consumer and its handlers."""
 
 from archive_svc.ingest.consumer import Consumer, MessageHandler, Reply, is_permanent
-from archive_svc.ingest.scans import ScanIngest, TimeWindow
+from archive_svc.ingest.scans import MissingReadsIngest, ScanIngest, TimeWindow
 from archive_svc.ingest.stations import (
     BrokerAccess,
     admission,
@@ -13,6 +13,7 @@ __all__ = [
     "BrokerAccess",
     "Consumer",
     "MessageHandler",
+    "MissingReadsIngest",
     "Reply",
     "ScanIngest",
     "TimeWindow",

@@ -2,9 +2,12 @@
 
 Decode (every field bounded by :func:`devices.mqtt.payloads.decode_scan`, the topic's
 station equal to the payload's, ``scanned_at`` parsed once into an aware UTC datetime
-and refused when far in the future or the past), record the read through the scan
-service, then answer the station on its feedback topic
-(:func:`archive_svc.ingest.feedback.to_feedback` is the one mapping).
+and refused when far in the future), record the read through the scan service, then
+answer the station on its feedback topic
+(:func:`archive_svc.ingest.feedback.to_feedback` is the one mapping), or ask it again
+for the reads missing before a held-back one (its ``resend`` topic). How old a read
+may be is the scan policy's to judge (``ScanPolicy.max_age``, a setting): a too-old
+read is refused with its reason and the station told, not quarantined here.
 """
 
 from __future__ import annotations
@@ -30,16 +33,14 @@ AdmitStation = Callable[[str], Awaitable[str | None]]
 
 @dataclass(frozen=True)
 class TimeWindow:
-    """How far a read's ``scanned_at`` may lie from the time it is received.
+    """How far after its reception a read's ``scanned_at`` may lie.
 
     Attributes:
-        past: oldest accepted scan time before reception (a scanner's stored reads
-            may be uploaded days later; a year is plainly wrong).
         future: latest accepted scan time after reception (a station clock ahead);
             the ledger's own, tighter tolerance then decides how the time is used.
+            An old time is judged by the scan policy (``ScanPolicy.max_age``).
     """
 
-    past: timedelta = timedelta(days=366)
     future: timedelta = timedelta(days=1)
 
 
@@ -60,8 +61,8 @@ def parse_scanned_at(
     if ts.tzinfo is None:
         raise ValueError(f"scanned_at {value!r} has no UTC offset")
     ts = ts.astimezone(UTC)
-    if not received_at - window.past <= ts <= received_at + window.future:
-        raise ValueError(f"scanned_at {value!r} is too far from {received_at:%Y-%m-%d}")
+    if ts > received_at + window.future:
+        raise ValueError(f"scanned_at {value!r} is after {received_at:%Y-%m-%d}")
     return ts
 
 
@@ -130,6 +131,15 @@ class ScanIngest(MessageHandler[commands.RecordScan, ScanOutcome]):
         if result.gap and result.outcome is not Outcome.DEFERRED:
             log.warning("device %s: %d read(s) missing before seq %d",
                         command.device_id, result.gap, command.device_seq)  # fmt: skip
+        if result.missing is not None:  # held back: ask the station again
+            first, last = result.missing
+            request = payloads.SeqRange(command.device_id, first, last)
+            return [
+                (
+                    topics.resend(self.site, command.device_id),
+                    payloads.encode_seq_range(request),
+                )
+            ]
         fb = to_feedback(result)
         if fb is None:
             return ()
@@ -139,3 +149,33 @@ class ScanIngest(MessageHandler[commands.RecordScan, ScanOutcome]):
                 payloads.encode_feedback(fb),
             )
         ]
+
+
+RecordMissing = Callable[[commands.RecordMissingReads], Awaitable[None]]
+
+
+class MissingReadsIngest(MessageHandler[commands.RecordMissingReads, None]):
+    """Stations' answers to a resend request: the reads they do not have
+    (``archive/{site}/scanners/+/missing``), journaled by ``record``."""
+
+    def __init__(self, site: str, record: RecordMissing) -> None:
+        self.site = site
+        self.topic_filter = topics.all_missing(site)
+        self._record = record
+
+    def decode(
+        self, msg: Message, received_at: datetime
+    ) -> commands.RecordMissingReads:
+        where = topics.parse(msg.topic)
+        if not isinstance(where, topics.ScannerTopic) or where.kind != "missing":
+            raise ValueError(f"not a missing-reads topic: {msg.topic}")
+        answer = payloads.decode_seq_range(msg.payload)
+        if answer.device_id != where.device_id:
+            raise ValueError(f"device {answer.device_id!r} published on {msg.topic}")
+        return commands.RecordMissingReads(
+            answer.device_id, answer.first_seq, answer.last_seq, answer.newest,
+            received_at=received_at,
+        )  # fmt: skip
+
+    async def handle(self, command: commands.RecordMissingReads) -> None:
+        await self._record(command)

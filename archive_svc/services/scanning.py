@@ -4,9 +4,19 @@
 ``duplicate`` with the first outcome. Reads of one device are expected in
 ``device_seq`` order: a read that jumps ahead of the last one processed is held back
 (``deferred``: no inbox row, no feedback, so the gateway resends it) for at most
-``ScanPolicy.gap_wait``, giving the missing reads time to arrive; after that it is
-processed and the gap is reported on its outcome and in the log. A read older than
-the last processed one (a new id) is processed and flagged ``late``.
+``ScanPolicy.gap_wait``, giving the missing reads time to arrive: the gap is
+journaled and logged when first seen, and the outcome names the missing reads so the
+consumer asks the station for them again (the station answers with the reads, or
+says it does not have them: :func:`record_missing_reads`, journaled, closes the gap).
+After the wait the read is processed and the gap is flagged on its inbox row. A read
+with a new id and a ``device_seq`` not above the last processed one is a replay: it
+is refused (``stale_seq``, journaled) and the station's session is left as it was.
+A read scanned longer than ``ScanPolicy.max_age`` before it was received is refused
+(``scan_too_old``, journaled), in its turn: the session only moves past its seq.
+
+Every scanned movement takes the read's ``scanned_at`` as its effective time (the
+processing time only when a read has none): with a station's reads judged in its
+``device_seq`` order, an outage or a backlog never changes a read's outcome.
 
 An item read loads its facts once (``custody.load_facts``, chain head locked first):
 they serve both the state machine and the judging of the movement it decides, which
@@ -53,6 +63,10 @@ log = logging.getLogger(__name__)
 class ScanPolicy:
     gap_wait: timedelta = timedelta(seconds=30)
     """How long a read after a sequence gap waits for the missing reads."""
+    max_age: timedelta = timedelta(days=30)
+    """Oldest accepted read: ``scanned_at`` this long before reception is refused."""
+    resend_most: int = 1000
+    """Most reads asked again from a station in one request."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +82,8 @@ class ScanOutcome:
     """What the station shows (French), rendered once and stored."""
     movement_id: str | None = None
     gap: int = 0
-    late: bool = False
+    missing: tuple[int, int] | None = None
+    """Held back after a gap: the ``device_seq`` range to ask the station again for."""
 
 
 _LEDGER_POLICY = LedgerPolicy()
@@ -92,16 +107,71 @@ async def record_scan(
             return _duplicate(prior)
         stored = await uow.device_sessions.get(cmd.device_id)
         session = DeviceSession.from_json(stored.state) if stored else DeviceSession()
+        if stored and cmd.device_seq <= session.last_seq:
+            stale = Reply(
+                Outcome.REJECTED, "stale_seq",
+                {"seq": cmd.device_seq, "last": session.last_seq},
+            )  # fmt: skip
+            outcome = await _refuse(cmd, stale, "stale", uow, now, texts)
+            await uow.commit()
+            return outcome
         gap = cmd.device_seq - session.last_seq - 1 if stored else 0
-        if gap > 0 and await _hold_back(cmd, session, uow, now, scan_policy):
+        if gap > 0 and await _hold_back(
+            cmd, session, gap, uow, now, scan_policy, texts
+        ):
             held = Reply(Outcome.DEFERRED, "sequence_gap", {"gap": gap})
+            first = session.last_seq + 1
+            last = min(cmd.device_seq - 1, first + scan_policy.resend_most - 1)
             return ScanOutcome(
                 cmd.scan_id, cmd.device_id, cmd.device_seq, held.outcome, held.code,
-                texts.render(held), gap=gap,
+                texts.render(held), gap=gap, missing=(first, last),
             )  # fmt: skip
+        if _too_old(cmd, scan_policy):
+            old = Reply(
+                Outcome.REJECTED, "scan_too_old",
+                {"days": scan_policy.max_age.days},
+            )  # fmt: skip
+            flags = f"gap:{gap}" if gap > 0 else ""
+            outcome = await _refuse(cmd, old, flags, uow, now, texts)
+            passed = replace(session, last_seq=cmd.device_seq, gap_since=None)
+            await _save(uow, cmd.device_id, passed, now)
+            await uow.commit()
+            return replace(outcome, gap=max(gap, 0))
         outcome = await _process(cmd, session, max(gap, 0), uow, now, policy, texts)
         await uow.commit()
     return outcome
+
+
+def _too_old(cmd: commands.RecordScan, policy: ScanPolicy) -> bool:
+    return (
+        cmd.scanned_at is not None and cmd.received_at - cmd.scanned_at > policy.max_age
+    )
+
+
+async def _refuse(
+    cmd: commands.RecordScan,
+    reply: Reply,
+    flags: str,
+    uow: AbstractUnitOfWork,
+    now: datetime,
+    texts: ScanTexts,
+) -> ScanOutcome:
+    """A read refused before the station's state machine sees it: journaled, and
+    remembered in the scan inbox (a resend is answered ``duplicate``)."""
+    message = texts.render(reply)
+    log.warning("device %s: read %d (%s) refused: %s", cmd.device_id,
+                cmd.device_seq, cmd.scan_id, reply.code)  # fmt: skip
+    await uow.journal.add_many([_rejection(cmd, reply.code, message, now)])
+    await uow.scans.add(
+        ScanRecord(
+            cmd.scan_id, cmd.device_id, cmd.device_seq, cmd.code, cmd.aim, cmd.source,
+            cmd.scanned_at, cmd.received_at, reply.outcome.value, reply.code,
+            message, None, flags,
+        )
+    )  # fmt: skip
+    return ScanOutcome(
+        cmd.scan_id, cmd.device_id, cmd.device_seq, reply.outcome, reply.code, message
+    )
 
 
 def _duplicate(prior: ScanRecord) -> ScanOutcome:
@@ -114,12 +184,24 @@ def _duplicate(prior: ScanRecord) -> ScanOutcome:
 async def _hold_back(
     cmd: commands.RecordScan,
     session: DeviceSession,
+    gap: int,
     uow: AbstractUnitOfWork,
     now: datetime,
     policy: ScanPolicy,
+    texts: ScanTexts,
 ) -> bool:
-    """True when the read waits for missing ones (the first hold is persisted)."""
+    """True when the read waits for missing ones (the first hold is persisted and
+    the gap journaled)."""
     if session.gap_since is None:
+        log.warning(
+            "device %s: reads %d..%d missing before read %d (%s); held back",
+            cmd.device_id, session.last_seq + 1, cmd.device_seq - 1, cmd.device_seq,
+            cmd.scan_id,
+        )  # fmt: skip
+        reply = Reply(Outcome.DEFERRED, "sequence_gap", {"gap": gap})
+        await uow.journal.add_many(
+            [_rejection(cmd, "sequence_gap", texts.render(reply), now)]
+        )
         held = replace(session, gap_since=chain.iso(now))
         await _save(uow, cmd.device_id, held, now)
         await uow.commit()
@@ -133,6 +215,40 @@ async def _hold_back(
         cmd.scan_id,
     )  # fmt: skip
     return False
+
+
+async def record_missing_reads(
+    cmd: commands.RecordMissingReads, uow: AbstractUnitOfWork, clock: Clock
+) -> None:
+    """A station says it does not have reads ``first_seq..last_seq`` (asked again
+    after a gap): journaled. Those it gave out and lost are passed over, so the
+    held-back read is processed when it comes; seqs it never gave out (above
+    ``newest``: a forged or corrupt jump) are not, and its next real read goes on
+    from its last one."""
+    async with uow:
+        now = clock.now()
+        stored = await uow.device_sessions.get(cmd.device_id)
+        session = DeviceSession.from_json(stored.state) if stored else DeviceSession()
+        lost_until = (
+            cmd.last_seq if cmd.newest is None else min(cmd.last_seq, cmd.newest)
+        )
+        never = cmd.newest is not None and cmd.last_seq > cmd.newest
+        code = "seq_never_issued" if never else "seq_missing"
+        reason = (
+            f"station {cmd.device_id}: reads {cmd.first_seq}..{cmd.last_seq} asked"
+            f" again are not kept (newest given out: {cmd.newest})"
+        )
+        log.warning("%s", reason)
+        body = json.dumps(asdict(cmd), sort_keys=True, default=str)
+        await uow.journal.add_many(
+            [Rejection(None, "scan", code, reason, body, cmd.device_id, now)]
+        )
+        if stored and cmd.first_seq <= session.last_seq + 1 <= lost_until:
+            passed = replace(session, last_seq=lost_until, gap_since=None)
+            await _save(uow, cmd.device_id, passed, now)
+        elif stored and never and cmd.first_seq <= session.last_seq + 1:
+            await _save(uow, cmd.device_id, replace(session, gap_since=None), now)
+        await uow.commit()
 
 
 async def _process(
@@ -160,14 +276,9 @@ async def _process(
     message = texts.render(reply)
     if decision.movement is None and reply.outcome is Outcome.REJECTED:
         await uow.journal.add_many([_rejection(cmd, reply.code, message, now)])
-    late = session.last_seq >= cmd.device_seq
-    session = replace(
-        session, last_seq=max(session.last_seq, cmd.device_seq), gap_since=None
-    )
+    session = replace(session, last_seq=cmd.device_seq, gap_since=None)
     await _save(uow, cmd.device_id, session, now)
-    flags = ",".join(
-        f for f in (f"gap:{gap}" if gap else "", "late" if late else "") if f
-    )
+    flags = f"gap:{gap}" if gap else ""
     await uow.scans.add(
         ScanRecord(
             cmd.scan_id, cmd.device_id, cmd.device_seq, cmd.code, cmd.aim, cmd.source,
@@ -177,7 +288,7 @@ async def _process(
     )  # fmt: skip
     return ScanOutcome(
         cmd.scan_id, cmd.device_id, cmd.device_seq, reply.outcome, reply.code,
-        message, movement_id, gap, late,
+        message, movement_id, gap,
     )  # fmt: skip
 
 

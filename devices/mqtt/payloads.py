@@ -14,6 +14,14 @@ Feedback (service -> gateway, ``.../feedback``)::
      "code":"unknown_barcode"|null,"message":"texte pour l'agent",
      "movement_id":"..."|null}
 
+Resend request (service -> gateway, ``.../resend``) and the gateway's answer for the
+reads it does not have (``.../missing``), both a ``device_seq`` range::
+
+    {"v":1,"device_id":"st-01","first_seq":18,"last_seq":40,"newest":17|null}
+
+``newest`` (answers only): the highest seq the station has given out, so the service
+can tell reads lost by the station from seqs it never issued (a forged jump).
+
 Every field of a scan is bounded when decoded (:data:`SCAN_LIMITS`): a message that
 breaks a bound is refused with a :class:`PayloadError` naming the field, so nothing
 past the decoder (database columns, the ledger) ever meets an unbounded value.
@@ -87,6 +95,44 @@ class Feedback:
     movement_id: str | None
 
 
+@dataclass(frozen=True)
+class SeqRange:
+    """Reads ``first_seq..last_seq`` of a station (a resend request, or the reads a
+    station says it does not have)."""
+
+    device_id: str
+    first_seq: int
+    last_seq: int
+    newest: int | None = None
+    """In an answer: the highest seq the station has given out."""
+
+
+def encode_seq_range(r: SeqRange) -> bytes:
+    """Serialise a resend request or a missing-reads answer."""
+    return _dump(r)
+
+
+def decode_seq_range(payload: bytes, limits: ScanLimits = SCAN_LIMITS) -> SeqRange:
+    """Parse a resend request or a missing-reads answer (bounded like a scan).
+
+    Raises:
+        PayloadError: bad JSON, a missing or out-of-bounds field, an empty range.
+    """
+    if len(payload) > limits.payload_bytes:
+        raise PayloadError(f"payload of {len(payload)} bytes > {limits.payload_bytes}")
+    d = _load(payload)
+    r = SeqRange(
+        device_id=_bounded(d, "device_id", _DEVICE, limits.device_id_len),
+        first_seq=_int(d, "first_seq"), last_seq=_int(d, "last_seq"),
+        newest=None if d.get("newest") is None else _int(d, "newest"),
+    )  # fmt: skip
+    if not 1 <= r.first_seq <= r.last_seq <= limits.max_seq:
+        raise PayloadError(f"need 1 <= first_seq <= last_seq <= {limits.max_seq}")
+    if r.newest is not None and not 0 <= r.newest <= limits.max_seq:
+        raise PayloadError(f"newest must be within 0..{limits.max_seq}")
+    return r
+
+
 def encode_scan(msg: ScanMessage) -> bytes:
     """Serialise a scan message (compact UTF-8 JSON)."""
     return _dump(msg)
@@ -137,7 +183,7 @@ def decode_feedback(payload: bytes) -> Feedback:
     )  # fmt: skip
 
 
-def _dump(obj: ScanMessage | Feedback) -> bytes:
+def _dump(obj: ScanMessage | Feedback | SeqRange) -> bytes:
     body = {"v": VERSION, **asdict(obj)}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 

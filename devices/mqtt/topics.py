@@ -2,7 +2,7 @@
 
 Scheme (architecture.md section 4), every id matching ``[a-z0-9-]+``::
 
-    archive/{site}/scanners/{device_id}/scans | feedback | status
+    archive/{site}/scanners/{device_id}/scans | feedback | status | resend | missing
     archive/{site}/sensors/{sensor_id}/reading | status
     archive/{site}/services/{instance}/status
     archive/{site}/alerts/{sensor_id}/{rule}
@@ -26,9 +26,11 @@ SHARE = "$share"
 _ID = re.compile(r"[a-z0-9-]+")
 _RULE = re.compile(r"[a-z0-9_-]+")
 
-ScannerKind = Literal["scans", "feedback", "status"]
+ScannerKind = Literal["scans", "feedback", "status", "resend", "missing"]
 SensorKind = Literal["reading", "status"]
-_SCANNER_KINDS: tuple[ScannerKind, ...] = ("scans", "feedback", "status")
+_SCANNER_KINDS: tuple[ScannerKind, ...] = (
+    "scans", "feedback", "status", "resend", "missing",
+)  # fmt: skip
 _SENSOR_KINDS: tuple[SensorKind, ...] = ("reading", "status")
 
 
@@ -86,6 +88,18 @@ def feedback(site: str, device_id: str) -> str:
     return _join(site, "scanners", _id(device_id, "device_id"), "feedback")
 
 
+def resend(site: str, device_id: str) -> str:
+    """``archive/{site}/scanners/{device_id}/resend`` (service -> gateway: reads to
+    publish again after a sequence gap)."""
+    return _join(site, "scanners", _id(device_id, "device_id"), "resend")
+
+
+def missing(site: str, device_id: str) -> str:
+    """``archive/{site}/scanners/{device_id}/missing`` (gateway -> service: reads
+    asked again that the station does not have)."""
+    return _join(site, "scanners", _id(device_id, "device_id"), "missing")
+
+
 def scanner_status(site: str, device_id: str) -> str:
     """``archive/{site}/scanners/{device_id}/status`` (retained online/offline)."""
     return _join(site, "scanners", _id(device_id, "device_id"), "status")
@@ -114,6 +128,11 @@ def alert(site: str, sensor_id: str, rule: str) -> str:
 def all_scans(site: str) -> str:
     """Subscription filter for every scanner's scans on a site."""
     return _join(site, "scanners", "+", "scans")
+
+
+def all_missing(site: str) -> str:
+    """Subscription filter for every scanner's missing-reads answers on a site."""
+    return _join(site, "scanners", "+", "missing")
 
 
 def all_sensor_readings(site: str) -> str:

@@ -17,6 +17,13 @@ burst or stored reads, ``scan`` for one live read. Every unreadable frame (garba
 too long, not ASCII, cut short) is journaled as refused with its reason, and the
 scanner gets a bad-read signal so the agent scans again.
 
+After a sequence gap the service asks for reads again on ``.../resend``
+(a ``device_seq`` range): the rows still pending are made due at once (they leave
+first, in seq order), confirmed ones are published once more (the service answers a
+read it has as ``duplicate``), and the seqs the outbox does not have (pruned, or
+never given out) are named on ``.../missing`` so the service journals them and stops
+waiting.
+
 Threads (who calls what):
 
 * reader thread (:class:`~.port.PortReader`): :meth:`Gateway._on_events` -> validate,
@@ -35,6 +42,7 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -48,6 +56,8 @@ from .port import Opener, PortReader, PortStatus, ScannerDisconnected, open_port
 
 log = logging.getLogger(__name__)
 _GOOD = frozenset({"accepted", "duplicate"})
+_RESEND_MOST = 10_000
+"""Most reads looked up for one resend request."""
 
 
 class Gateway:
@@ -102,6 +112,8 @@ class Gateway:
         self.device_id, self.site, self.profile = device_id, site, profile
         self._scans_topic = topics.scan(site, device_id)
         self._feedback_topic = topics.feedback(site, device_id)
+        self._resend_topic = topics.resend(site, device_id)
+        self._missing_topic = topics.missing(site, device_id)
         self._validator = validator
         self._resend = (resend_after, resend_max)
         self._window = max(1, window)
@@ -121,6 +133,7 @@ class Gateway:
             on_disconnect=self._on_disconnect,
         )  # fmt: skip
         self._mqtt.subscribe(self._feedback_topic, 1)
+        self._mqtt.subscribe(self._resend_topic, 1)
         self._console = LiveConsole() if console else None
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -278,6 +291,9 @@ class Gateway:
         self._wake.set()
 
     def _on_message(self, msg: Message) -> None:
+        if msg.topic == self._resend_topic:
+            self._on_resend(msg)
+            return
         if msg.topic != self._feedback_topic:
             return
         try:
@@ -297,6 +313,40 @@ class Gateway:
         self._wake.set()  # room in the window: publish what waits
         self._log.settle(fb.scan_id, fb.outcome, fb.code or fb.message or "")
 
+    def _on_resend(self, msg: Message) -> None:
+        """The service asks for reads again (after a gap): see the module docstring."""
+        try:
+            asked = payloads.decode_seq_range(msg.payload)
+        except payloads.PayloadError as exc:
+            log.warning("bad resend request on %s: %s", msg.topic, exc)
+            return
+        if asked.device_id != self.device_id:
+            log.warning("resend request for %s on %s", asked.device_id, msg.topic)
+            return
+        first, last = (
+            asked.first_seq,
+            min(asked.last_seq, asked.first_seq + _RESEND_MOST - 1),
+        )
+        rows = self._outbox.by_seq(self.device_id, first, last)
+        log.info("service asks reads %d..%d again (%d kept)", first, last, len(rows))
+        self._outbox.make_due(r.scan_id for r in rows if r.state == "pending")
+        with self._pump_lock:
+            for row in rows:
+                if row.state != "pending":
+                    self._publish(row)
+        kept, newest = (
+            {r.device_seq for r in rows},
+            self._outbox.newest_seq(self.device_id),
+        )
+        for lo, hi in _runs(s for s in range(first, last + 1) if s not in kept):
+            log.warning("asked for reads %d..%d, which this outbox does not have",
+                        lo, hi)  # fmt: skip
+            answer = payloads.SeqRange(self.device_id, lo, hi, newest)
+            self._mqtt.publish(
+                self._missing_topic, payloads.encode_seq_range(answer), 1
+            )
+        self._wake.set()
+
     # -- helpers -----------------------------------------------------------------
 
     def _signal(self, good: bool) -> None:
@@ -307,6 +357,18 @@ class Gateway:
             self._reader.write(command)
         except ScannerDisconnected as exc:
             log.info("could not signal the scanner: %s", exc)
+
+
+def _runs(seqs: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive runs of increasing ``seqs`` as (first, last)."""
+    run: list[int] = []
+    for seq in seqs:
+        if run and seq != run[-1] + 1:
+            yield run[0], run[-1]
+            run = []
+        run.append(seq)
+    if run:
+        yield run[0], run[-1]
 
 
 def _printable(data: bytes, most: int = 64) -> str:

@@ -201,10 +201,35 @@ class Outbox:
         ).fetchone()
         return int(n)
 
-    def make_due(self) -> None:
-        """Make every pending row due now (a gateway start: nothing is in flight)."""
+    def make_due(self, scan_ids: Iterable[str] | None = None) -> None:
+        """Make pending rows due now: every one (a gateway start: nothing is in
+        flight), or those of ``scan_ids`` (asked again by the service)."""
         with self._lock, self._tx():
-            self._db.execute("UPDATE outbox SET next_due_at=NULL WHERE state='pending'")
+            if scan_ids is None:
+                self._db.execute(
+                    "UPDATE outbox SET next_due_at=NULL WHERE state='pending'"
+                )
+                return
+            self._db.executemany(
+                "UPDATE outbox SET next_due_at=NULL WHERE state='pending'"
+                " AND scan_id=?",
+                [(sid,) for sid in scan_ids],
+            )
+
+    def newest_seq(self, device_id: str) -> int:
+        """The highest ``device_seq`` given out to ``device_id`` (0: none yet)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT last_seq FROM device_seq WHERE device_id=?", (device_id,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def by_seq(self, device_id: str, first: int, last: int) -> list[OutboxRow]:
+        """The rows of reads ``first..last`` of ``device_id`` still kept, in order."""
+        return self._select(
+            "WHERE device_id=? AND device_seq BETWEEN ? AND ? ORDER BY device_seq",
+            (device_id, first, last),
+        )
 
     def mark_sent(
         self, scan_ids: Iterable[str], backoff: Callable[[int], float] | None = None

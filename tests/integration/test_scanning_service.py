@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from archive_svc.domain import barcodes, commands
+from archive_svc.domain.stations import DeviceSession
 from archive_svc.persistence.engine import current
 from archive_svc.persistence.sql import fetch
 from archive_svc.services import registry
-from archive_svc.services.scanning import ScanPolicy, record_scan
+from archive_svc.services.scanning import (
+    ScanPolicy,
+    record_missing_reads,
+    record_scan,
+)
 from tests import builders as b
 
 DEVICE = "st-01"
@@ -22,12 +29,14 @@ class Station:
     def __init__(self, runtime, device: str = DEVICE) -> None:
         self.runtime, self.device, self.seq = runtime, device, 0
 
-    def read(self, code: str, seq: int | None = None) -> commands.RecordScan:
+    def read(
+        self, code: str, seq: int | None = None, scanned_at=None
+    ) -> commands.RecordScan:
         if seq is None:
             self.seq += 1
             seq = self.seq
         return commands.RecordScan(
-            str(uuid.uuid4()), self.device, seq, code,
+            str(uuid.uuid4()), self.device, seq, code, scanned_at=scanned_at,
             received_at=self.runtime.clock.now(),
         )  # fmt: skip
 
@@ -226,6 +235,125 @@ async def test_a_gap_holds_the_read_back_then_reports_it_after_the_wait(world):
         current(), "SELECT flags FROM scan_inbox WHERE scan_id = {}", ahead.scan_id
     )
     assert rows[0]["flags"] == "gap:2"
+
+
+async def journal(code: str) -> list[dict]:
+    return await fetch(
+        current(),
+        "SELECT event_id, source, code, message, body FROM rejection_journal"
+        " WHERE code = {} ORDER BY id",
+        code,
+    )
+
+
+async def session_of(runtime, device: str = DEVICE) -> DeviceSession:
+    async with runtime.uow() as uow:
+        stored = await uow.device_sessions.get(device)
+    assert stored is not None
+    return DeviceSession.from_json(stored.state)
+
+
+async def test_a_gap_is_journaled_logged_and_names_the_reads_to_ask_again(
+    world, caplog
+):
+    runtime, badge, _, _shelves, _ = world
+    st = Station(runtime)
+    await st.scan(badge)
+    ahead = st.read("CMD-SHELVE", seq=1002)  # a +1,000 jump
+    held = await st.send(ahead)
+    assert (held.outcome, held.gap, held.missing) == ("deferred", 1000, (2, 1001))
+    again = await st.send(ahead)  # resent by the gateway: asked again, one journal row
+    assert again.missing == (2, 1001)
+    rows = await journal("sequence_gap")
+    assert [(r["event_id"], r["source"]) for r in rows] == [(ahead.scan_id, "scan")]
+    assert "1000" in rows[0]["message"]
+    assert any("2..1001 missing" in r.getMessage() for r in caplog.records)
+    capped = await st.send(ahead, scan_policy=ScanPolicy(resend_most=50))
+    assert capped.missing == (2, 51)
+
+
+async def test_reads_a_station_lost_are_journaled_and_passed_over(world):
+    runtime, badge, _, _shelves, _ = world
+    st = Station(runtime)
+    await st.scan(badge)
+    ahead = st.read("CMD-SHELVE", seq=5)
+    assert (await st.send(ahead)).outcome == "deferred"
+    lost = commands.RecordMissingReads(
+        DEVICE, 2, 4, newest=5, received_at=runtime.clock.now()
+    )
+    await record_missing_reads(lost, runtime.uow(), runtime.clock)
+    done = await st.send(ahead)  # no wait: the station said they are gone
+    assert (done.outcome, done.code, done.gap) == ("accepted", "mode_set", 0)
+    (row,) = await journal("seq_missing")
+    assert json.loads(row["body"])["first_seq"] == 2 and row["source"] == "scan"
+
+
+async def test_seqs_a_station_never_gave_out_are_journaled_and_not_passed_over(world):
+    runtime, badge, _, _shelves, _ = world
+    st = Station(runtime)
+    await st.scan(badge)  # seq 1
+    forged = st.read("CMD-SHELVE", seq=1001)
+    assert (await st.send(forged)).outcome == "deferred"
+    never = commands.RecordMissingReads(
+        DEVICE, 2, 1000, newest=1, received_at=runtime.clock.now()
+    )
+    await record_missing_reads(never, runtime.uow(), runtime.clock)
+    assert [r["code"] for r in await journal("seq_never_issued")] == [
+        "seq_never_issued"
+    ]
+    session = await session_of(runtime)
+    assert (session.last_seq, session.gap_since) == (1, None)
+    st.seq = 1
+    nxt = await st.send(st.read("CMD-SHELVE"))  # the station's real next read
+    assert (nxt.outcome, nxt.code) == ("accepted", "mode_set")
+
+
+async def test_a_replayed_read_with_an_old_seq_is_refused_and_leaves_the_session(world):
+    runtime, badge, _, shelves, boxes = world
+    st = Station(runtime)
+    await st.scan(badge, "CMD-SHELVE", shelves[0].barcode)
+    before = await session_of(runtime)
+    replay = st.read("CMD-VERIFY", seq=2)  # a fresh scan id with an old seq
+    out = await st.send(replay)
+    assert (out.outcome, out.code) == ("rejected", "stale_seq")
+    assert await session_of(runtime) == before
+    (row,) = await journal("stale_seq")
+    assert row["event_id"] == replay.scan_id
+    again = await st.send(replay)
+    assert (again.outcome, again.code) == ("duplicate", "stale_seq")
+    flags = await fetch(
+        current(), "SELECT flags FROM scan_inbox WHERE scan_id = {}", replay.scan_id
+    )
+    assert [r["flags"] for r in flags] == ["stale"]
+    shelved = await st.scan(boxes[0].barcode)  # the station goes on where it was
+    assert shelved[0].outcome == "accepted" and len(await movements()) == 1
+
+
+async def test_a_read_older_than_the_window_is_refused_journaled_and_the_station_goes_on(
+    world,
+):
+    runtime, badge, _, shelves, boxes = world
+    st = Station(runtime)
+    await st.scan(badge, "CMD-SHELVE", shelves[0].barcode)
+    now = runtime.clock.now()
+    old = st.read(boxes[0].barcode, scanned_at=now - timedelta(days=31))
+    out = await st.send(old)
+    assert (out.outcome, out.code) == ("rejected", "scan_too_old")
+    assert "30" in out.message
+    assert [r["event_id"] for r in await journal("scan_too_old")] == [old.scan_id]
+    assert await movements() == []
+    session = await session_of(runtime)
+    assert (session.last_seq, session.location) == (4, shelves[0].barcode)
+    week = timedelta(days=7)
+    strict = await st.send(
+        st.read(boxes[0].barcode, scanned_at=now - timedelta(days=8)),
+        scan_policy=ScanPolicy(max_age=week),
+    )
+    assert strict.code == "scan_too_old"
+    ok = await st.send(st.read(boxes[0].barcode, scanned_at=now - timedelta(days=29)))
+    assert ok.outcome == "accepted"
+    (moved,) = await movements()
+    assert moved["kind"] == "accession"
 
 
 async def test_missing_read_arriving_fills_the_gap_in_order(world):

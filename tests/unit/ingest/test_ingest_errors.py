@@ -13,8 +13,8 @@ from archive_svc.ingest import is_permanent
 
 def test_ingest_all():
     assert archive_svc.ingest.__all__ == [
-        "BrokerAccess", "Consumer", "MessageHandler", "Reply", "ScanIngest",
-        "TimeWindow", "admission", "broker_access", "is_permanent",
+        "BrokerAccess", "Consumer", "MessageHandler", "MissingReadsIngest", "Reply",
+        "ScanIngest", "TimeWindow", "admission", "broker_access", "is_permanent",
         "write_mosquitto_files",
     ]  # fmt: skip
 
