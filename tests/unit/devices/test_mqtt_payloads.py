@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from devices.mqtt import payloads
 from devices.mqtt.payloads import (
     Feedback,
     PayloadError,
@@ -109,3 +110,18 @@ def test_scan_fields_at_their_bounds_are_accepted():
     top = "st-" + "0" * 61
     msg = decode_scan(_scan_with(code="B" * 128, device_seq=2**53, device_id=top))
     assert (len(msg.code), msg.device_seq, msg.device_id) == (128, 2**53, top)
+
+
+def test_a_seq_range_round_trips_and_is_bounded():
+    r = payloads.SeqRange("st-01", 3, 40, newest=2)
+    assert payloads.decode_seq_range(payloads.encode_seq_range(r)) == r
+    bad = [
+        b'{"v":1,"device_id":"st-01","first_seq":0,"last_seq":4}',
+        b'{"v":1,"device_id":"st-01","first_seq":5,"last_seq":4}',
+        b'{"v":1,"device_id":"st-01","first_seq":1,"last_seq":100000000000000000000}',
+        b'{"v":1,"device_id":"ST 01","first_seq":1,"last_seq":2}',
+        b'{"v":1,"device_id":"st-01","first_seq":1,"last_seq":2,"newest":-1}',
+    ]
+    for payload in bad:
+        with pytest.raises(payloads.PayloadError):
+            payloads.decode_seq_range(payload)
