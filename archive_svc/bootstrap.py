@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -98,6 +99,14 @@ class Runtime:
             texts=self.texts,
         )  # fmt: skip
 
+    async def record_scans(
+        self, cmds: Sequence[commands.RecordScan]
+    ) -> list[ScanOutcome]:
+        return await scanning.record_scans(
+            cmds, self.uow(), self.clock, self.policy, self.scan_policy,
+            texts=self.texts,
+        )  # fmt: skip
+
     async def record_missing(self, cmd: commands.RecordMissingReads) -> None:
         await scanning.record_missing_reads(cmd, self.uow(), self.clock)
 
@@ -139,7 +148,9 @@ class Runtime:
                         "must refuse anonymous clients (docs/postes-de-scan.md)")  # fmt: skip
         site = self.settings.site
         admit = ingest.admission(site, self.stations())
-        scans = ScanIngest(site, self.record_scan, admit=admit)
+        scans = ScanIngest(
+            site, self.record_scan, admit=admit, record_many=self.record_scans
+        )
         missing = MissingReadsIngest(site, self.record_missing)
         connection = MqttParams(
             username=mqtt.username if password is not None else None,

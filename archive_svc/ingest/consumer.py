@@ -14,7 +14,11 @@ For each message, in arrival order:
    rejection journal with its reason, then acked. A journal write that keeps
    failing for a reason retrying cannot cure is logged with the payload, and acked.
 3. ``handle`` runs one committed transaction, **then** the message is acked, then
-   the handler's replies (e.g. a scanner's feedback) are published. While the
+   the handler's replies (e.g. a scanner's feedback) are published. Group commit:
+   when several messages wait (a backlog after an outage), consecutive messages of
+   a handler with ``group`` > 1 are carried out by ``handle_many`` in one
+   transaction, each with its own result; after the commit each is acked, in
+   order, and answered. A group that fails is handled again message by message. While the
    database is down the handler is retried with capped backoff and nothing is acked,
    so the broker keeps the message and the persistent session the following ones.
    An error that retrying cannot cure (:func:`is_permanent`: a value out of range, a
@@ -80,6 +84,16 @@ class MessageHandler(ABC, Generic[C, R]):
 
         May be called again with the same command after a failure (idempotent).
         """
+
+    group: int = 1
+    """Most commands :meth:`handle_many` carries out in one transaction."""
+
+    async def handle_many(self, commands: Sequence[C]) -> Sequence[R]:
+        """Carry out commands in their order, each with the result it would have
+        alone (a handler with ``group`` > 1 does it in one committed transaction:
+        group commit). May be called again with the same commands after a failure.
+        """
+        return [await self.handle(c) for c in commands]
 
     def replies(self, command: C, result: R) -> Sequence[Reply]:
         """Messages to publish once the command is committed and acked (none)."""
@@ -180,36 +194,96 @@ class Consumer:
 
     async def _run(self) -> None:
         while True:
-            msg = await self._queue.get()
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < _TAKE:
+                batch.append(self._queue.get_nowait())
             try:
-                await self._one(msg)
+                await self._many(batch)
             except asyncio.CancelledError:
                 raise
             except Exception:  # never let one message stop the consumer
-                log.exception("ingest consumer failed on %s", msg.topic)
+                log.exception("ingest consumer failed on %s", batch[0].topic)
 
-    async def _one(self, msg: Message) -> None:
-        assert self._client is not None
+    async def _many(self, batch: list[Message]) -> None:
+        """Messages waiting together, in order: runs of admitted messages of one
+        grouping handler go through :meth:`MessageHandler.handle_many` (group
+        commit); a run is handled (and acked) before the next message is ignored or
+        quarantined, so acks keep the arrival order."""
+        run: list[tuple[Message, Any]] = []
+        run_handler: MessageHandler[Any, Any] | None = None
+        for msg in batch:
+            decoded = await self._decode(msg)
+            if not isinstance(decoded, tuple):  # ignored or refused: in its turn
+                await self._flush(run_handler, run)
+                run, run_handler = [], None
+                if decoded is None:
+                    self._ignore_retained(msg)
+                else:
+                    await self._refuse(msg, decoded)
+                continue
+            handler, command = decoded
+            if handler is not run_handler or len(run) >= handler.group:
+                await self._flush(run_handler, run)
+                run, run_handler = [], handler
+            run.append((msg, command))
+        await self._flush(run_handler, run)
+
+    async def _decode(
+        self, msg: Message
+    ) -> tuple[MessageHandler[Any, Any], Any] | str | None:
+        """(handler, command); or the reason to quarantine it; None: retained."""
         if msg.retain or not msg.payload:
-            self._ignore_retained(msg)
-            return
+            return None
         handler = self._route(msg.topic)
         try:
             if handler is None:
                 raise ValueError(f"no handler for topic {msg.topic}")
             command = handler.decode(msg, datetime.now(UTC))
         except Exception as exc:  # ValueError: refused; anything else: a decoder bug
-            await self._refuse(msg, _reason(exc))
-            return
+            return _reason(exc)
         try:
             refused = await self._retrying(lambda: handler.admit(command))
-            if refused is not None:
-                await self._refuse(msg, refused)
+        except _Incurable as exc:
+            return _reason(ValueError(f"handler_error: {exc}"))
+        return refused if refused is not None else (handler, command)
+
+    async def _flush(
+        self, handler: MessageHandler[Any, Any] | None, run: list[tuple[Message, Any]]
+    ) -> None:
+        """Handle a run; each message is acked after its commit, in order, then its
+        replies are published. A group that fails is handled again one by one (an
+        outage is then retried, an incurable message quarantined on its own)."""
+        if handler is None or not run:
+            return
+        if len(run) > 1:
+            try:
+                results = await handler.handle_many([c for _, c in run])
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("group of %d failed; handled one by one", len(run),
+                            exc_info=True)  # fmt: skip
+            else:
+                for (msg, command), result in zip(run, results, strict=True):
+                    self._done(handler, msg, command, result)
                 return
+        for msg, command in run:
+            await self._one(handler, msg, command)
+
+    async def _one(
+        self, handler: MessageHandler[Any, Any], msg: Message, command: Any
+    ) -> None:
+        try:
             result = await self._retrying(lambda: handler.handle(command))
         except _Incurable as exc:
             await self._refuse(msg, _reason(ValueError(f"handler_error: {exc}")))
             return
+        self._done(handler, msg, command, result)
+
+    def _done(
+        self, handler: MessageHandler[Any, Any], msg: Message, command: Any, result: Any
+    ) -> None:
+        assert self._client is not None
         self._client.ack(msg.mid, msg.qos)
         self.processed += 1
         for topic, payload in handler.replies(command, result):
@@ -256,6 +330,10 @@ class Consumer:
                               delay)  # fmt: skip
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._retry_max)
+
+
+_TAKE = 256
+"""Most messages taken off the queue at once (then split by handler and group)."""
 
 
 def _reason(exc: Exception) -> str:

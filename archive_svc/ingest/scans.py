@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 RecordScan = Callable[[commands.RecordScan], Awaitable[ScanOutcome]]
 AdmitStation = Callable[[str], Awaitable[str | None]]
 """Why reads of a station (by id) are refused (unregistered, disabled), or None."""
+RecordScans = Callable[
+    [Sequence[commands.RecordScan]], Awaitable[Sequence[ScanOutcome]]
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class ScanIngest(MessageHandler[commands.RecordScan, ScanOutcome]):
         admit: the station check (:func:`archive_svc.services.stations.refusal`);
             every read of a station it refuses is quarantined with the reason. The
             service always passes it; None admits every station.
+        record_many: records reads in order in one committed transaction (group
+            commit of a backlog), each with the outcome it would have alone.
+        group: most reads per transaction with ``record_many``.
     """
 
     def __init__(
@@ -109,21 +115,32 @@ class ScanIngest(MessageHandler[commands.RecordScan, ScanOutcome]):
         window: TimeWindow = TimeWindow(),
         *,
         admit: AdmitStation | None = None,
+        record_many: RecordScans | None = None,
+        group: int = 64,
     ) -> None:
         self.site = site
         self.topic_filter = topics.all_scans(site)
         self._record = record
+        self._record_many = record_many
         self._window = window
         self._admit = admit
 
     async def admit(self, command: commands.RecordScan) -> str | None:
         return None if self._admit is None else await self._admit(command.device_id)
+        self.group = group if record_many is not None else 1
 
     def decode(self, msg: Message, received_at: datetime) -> commands.RecordScan:
         return decode(msg, received_at, self._window)
 
     async def handle(self, command: commands.RecordScan) -> ScanOutcome:
         return await self._record(command)
+
+    async def handle_many(
+        self, commands: Sequence[commands.RecordScan]
+    ) -> Sequence[ScanOutcome]:
+        if self._record_many is None:
+            return await super().handle_many(commands)
+        return await self._record_many(commands)
 
     def replies(
         self, command: commands.RecordScan, result: ScanOutcome

@@ -1,4 +1,5 @@
-"""Scanner reads -> device state machine -> movements, one transaction per read.
+"""Scanner reads -> device state machine -> movements, one transaction per read
+(several reads per transaction when a backlog is drained: ``record_scans``).
 
 ``record_scan`` is idempotent by ``scan_id`` (the scan inbox); a resend is answered
 ``duplicate`` with the first outcome. Reads of one device are expected in
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 
@@ -99,47 +101,72 @@ async def record_scan(
     *,
     texts: ScanTexts,
 ) -> ScanOutcome:
-    """Record one read (see the module docstring); commits unless held back."""
+    """Record one read (see the module docstring) in one committed transaction."""
+    (outcome,) = await record_scans([cmd], uow, clock, policy, scan_policy, texts=texts)
+    return outcome
+
+
+async def record_scans(
+    cmds: Sequence[commands.RecordScan],
+    uow: AbstractUnitOfWork,
+    clock: Clock,
+    policy: LedgerPolicy = _LEDGER_POLICY,
+    scan_policy: ScanPolicy = _SCAN_POLICY,
+    *,
+    texts: ScanTexts,
+) -> list[ScanOutcome]:
+    """Record reads in their order in one committed transaction (group commit: a
+    backlog is drained several reads per commit). Each read is judged, chained and
+    answered on its own, exactly as alone: a refusal is an outcome, never an error,
+    so one refused read never undoes the others. An error (e.g. the database gone)
+    rolls the whole group back; the caller then retries the reads one by one."""
     async with uow:
         now = clock.now()
-        prior = await uow.scans.get(cmd.scan_id)
-        if prior is not None:
-            return _duplicate(prior)
-        stored = await uow.device_sessions.get(cmd.device_id)
-        session = DeviceSession.from_json(stored.state) if stored else DeviceSession()
-        if stored and cmd.device_seq <= session.last_seq:
-            stale = Reply(
-                Outcome.REJECTED, "stale_seq",
-                {"seq": cmd.device_seq, "last": session.last_seq},
-            )  # fmt: skip
-            outcome = await _refuse(cmd, stale, "stale", uow, now, texts)
-            await uow.commit()
-            return outcome
-        gap = cmd.device_seq - session.last_seq - 1 if stored else 0
-        if gap > 0 and await _hold_back(
-            cmd, session, gap, uow, now, scan_policy, texts
-        ):
-            held = Reply(Outcome.DEFERRED, "sequence_gap", {"gap": gap})
-            first = session.last_seq + 1
-            last = min(cmd.device_seq - 1, first + scan_policy.resend_most - 1)
-            return ScanOutcome(
-                cmd.scan_id, cmd.device_id, cmd.device_seq, held.outcome, held.code,
-                texts.render(held), gap=gap, missing=(first, last),
-            )  # fmt: skip
-        if _too_old(cmd, scan_policy):
-            old = Reply(
-                Outcome.REJECTED, "scan_too_old",
-                {"days": scan_policy.max_age.days},
-            )  # fmt: skip
-            flags = f"gap:{gap}" if gap > 0 else ""
-            outcome = await _refuse(cmd, old, flags, uow, now, texts)
-            passed = replace(session, last_seq=cmd.device_seq, gap_since=None)
-            await _save(uow, cmd.device_id, passed, now)
-            await uow.commit()
-            return replace(outcome, gap=max(gap, 0))
-        outcome = await _process(cmd, session, max(gap, 0), uow, now, policy, texts)
+        outcomes = [
+            await _record(cmd, uow, now, policy, scan_policy, texts) for cmd in cmds
+        ]
         await uow.commit()
-    return outcome
+    return outcomes
+
+
+async def _record(
+    cmd: commands.RecordScan,
+    uow: AbstractUnitOfWork,
+    now: datetime,
+    policy: LedgerPolicy,
+    scan_policy: ScanPolicy,
+    texts: ScanTexts,
+) -> ScanOutcome:
+    prior = await uow.scans.get(cmd.scan_id)
+    if prior is not None:
+        return _duplicate(prior)
+    stored = await uow.device_sessions.get(cmd.device_id)
+    session = DeviceSession.from_json(stored.state) if stored else DeviceSession()
+    if stored and cmd.device_seq <= session.last_seq:
+        stale = Reply(
+            Outcome.REJECTED, "stale_seq",
+            {"seq": cmd.device_seq, "last": session.last_seq},
+        )  # fmt: skip
+        return await _refuse(cmd, stale, "stale", uow, now, texts)
+    gap = cmd.device_seq - session.last_seq - 1 if stored else 0
+    if gap > 0 and await _hold_back(cmd, session, gap, uow, now, scan_policy, texts):
+        held = Reply(Outcome.DEFERRED, "sequence_gap", {"gap": gap})
+        first = session.last_seq + 1
+        last = min(cmd.device_seq - 1, first + scan_policy.resend_most - 1)
+        return ScanOutcome(
+            cmd.scan_id, cmd.device_id, cmd.device_seq, held.outcome, held.code,
+            texts.render(held), gap=gap, missing=(first, last),
+        )  # fmt: skip
+    if _too_old(cmd, scan_policy):
+        old = Reply(
+            Outcome.REJECTED, "scan_too_old", {"days": scan_policy.max_age.days}
+        )
+        flags = f"gap:{gap}" if gap > 0 else ""
+        outcome = await _refuse(cmd, old, flags, uow, now, texts)
+        passed = replace(session, last_seq=cmd.device_seq, gap_since=None)
+        await _save(uow, cmd.device_id, passed, now)
+        return replace(outcome, gap=max(gap, 0))
+    return await _process(cmd, session, max(gap, 0), uow, now, policy, texts)
 
 
 def _too_old(cmd: commands.RecordScan, policy: ScanPolicy) -> bool:
@@ -190,8 +217,8 @@ async def _hold_back(
     policy: ScanPolicy,
     texts: ScanTexts,
 ) -> bool:
-    """True when the read waits for missing ones (the first hold is persisted and
-    the gap journaled)."""
+    """True when the read waits for missing ones (the first hold is saved with the
+    read's transaction, and the gap journaled)."""
     if session.gap_since is None:
         log.warning(
             "device %s: reads %d..%d missing before read %d (%s); held back",
@@ -204,7 +231,6 @@ async def _hold_back(
         )
         held = replace(session, gap_since=chain.iso(now))
         await _save(uow, cmd.device_id, held, now)
-        await uow.commit()
         return True
     since = datetime.fromisoformat(session.gap_since.replace("Z", "+00:00"))
     if now - since < policy.gap_wait:
