@@ -21,7 +21,8 @@ this adds about a millisecond; on a loaded one each of these steps waits for a c
 and the tail grows (see docs/performance.md).
 
     python bench/scan_e2e.py [--db sqlite|postgres] [--reads 500] [--rate 50] [--burst 1000]
-    python bench/scan_e2e.py --faults     # the 10,000-read service-kill fault test
+    python bench/scan_e2e.py --faults     # the 10,000-read service-kill fault test and
+                                          # the 2,000-read same-ledger fault run
 
 Targets (issue 11): p99 < 50 ms at 50 reads/s; p50 within 5x the bare MQTT round trip.
 """
@@ -237,9 +238,10 @@ def main() -> int:
     parser.add_argument("--faults", action="store_true", help="10,000-read fault test")
     args = parser.parse_args()
     if args.faults:
-        env = {**os.environ, "SCAN_E2E_READS": "10000"}
-        cmd = [sys.executable, "-m", "pytest", "tests/e2e/test_scan_faults.py", "-q", "-s",
-               "-p", "no:cacheprovider", "-k", "sigkilled"]  # fmt: skip
+        env = {**os.environ, "SCAN_E2E_READS": "10000", "SCAN_IDENTITY_READS": "2000"}
+        cmd = [sys.executable, "-m", "pytest", "tests/e2e/test_scan_faults.py",
+               "tests/e2e/test_scan_ledger_identity.py", "-q", "-s",
+               "-p", "no:cacheprovider", "-k", "sigkilled or same_ledger"]  # fmt: skip
         return subprocess.call(cmd, env=env, cwd=ROOT)
     if args.db == "postgres":
         db_url = asyncio.run(fresh_database("archive_bench_scan"))

@@ -8,7 +8,7 @@ gateway's stamp), and the same outcome for every read.
 The reads move custody back and forth (pick with a reason, then shelve again), so a
 read judged out of its station's order or with the processing time would be refused
 ``out_of_order`` or leave a box with the agent. ``SCAN_IDENTITY_READS`` sets the
-length (600 in CI; ``bench/scan_backlog.py --faults`` runs 2,000).
+length (600 in CI; ``bench/scan_e2e.py --faults`` runs 2,000).
 """
 
 from __future__ import annotations
