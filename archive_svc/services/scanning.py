@@ -122,16 +122,47 @@ async def record_scans(
     rolls the whole group back; the caller then retries the reads one by one."""
     async with uow:
         now = clock.now()
+        sessions = _Sessions(uow)
         outcomes = [
-            await _record(cmd, uow, now, policy, scan_policy, texts) for cmd in cmds
+            await _record(cmd, uow, sessions, now, policy, scan_policy, texts)
+            for cmd in cmds
         ]
+        await sessions.write(now)
         await uow.commit()
     return outcomes
+
+
+class _Sessions:
+    """The stations' sessions within one transaction: each read once and written
+    once, before the commit (a group of reads of one station costs two statements
+    for its session, not two per read)."""
+
+    def __init__(self, uow: AbstractUnitOfWork) -> None:
+        self._uow = uow
+        self._known: dict[str, DeviceSession | None] = {}
+        self._changed: dict[str, DeviceSession] = {}
+
+    async def get(self, device_id: str) -> DeviceSession | None:
+        """The station's session; None for a station never seen."""
+        if device_id not in self._known:
+            stored = await self._uow.device_sessions.get(device_id)
+            self._known[device_id] = (
+                DeviceSession.from_json(stored.state) if stored else None
+            )
+        return self._known[device_id]
+
+    def put(self, device_id: str, session: DeviceSession) -> None:
+        self._known[device_id] = self._changed[device_id] = session
+
+    async def write(self, now: datetime) -> None:
+        for device_id, session in self._changed.items():
+            await _save(self._uow, device_id, session, now)
 
 
 async def _record(
     cmd: commands.RecordScan,
     uow: AbstractUnitOfWork,
+    sessions: _Sessions,
     now: datetime,
     policy: LedgerPolicy,
     scan_policy: ScanPolicy,
@@ -140,8 +171,8 @@ async def _record(
     prior = await uow.scans.get(cmd.scan_id)
     if prior is not None:
         return _duplicate(prior)
-    stored = await uow.device_sessions.get(cmd.device_id)
-    session = DeviceSession.from_json(stored.state) if stored else DeviceSession()
+    known = await sessions.get(cmd.device_id)
+    stored, session = known is not None, known or DeviceSession()
     if stored and cmd.device_seq <= session.last_seq:
         stale = Reply(
             Outcome.REJECTED, "stale_seq",
@@ -149,7 +180,9 @@ async def _record(
         )  # fmt: skip
         return await _refuse(cmd, stale, "stale", uow, now, texts)
     gap = cmd.device_seq - session.last_seq - 1 if stored else 0
-    if gap > 0 and await _hold_back(cmd, session, gap, uow, now, scan_policy, texts):
+    if gap > 0 and await _hold_back(
+        cmd, session, gap, uow, sessions, now, scan_policy, texts
+    ):
         held = Reply(Outcome.DEFERRED, "sequence_gap", {"gap": gap})
         first = session.last_seq + 1
         last = min(cmd.device_seq - 1, first + scan_policy.resend_most - 1)
@@ -164,9 +197,9 @@ async def _record(
         flags = f"gap:{gap}" if gap > 0 else ""
         outcome = await _refuse(cmd, old, flags, uow, now, texts)
         passed = replace(session, last_seq=cmd.device_seq, gap_since=None)
-        await _save(uow, cmd.device_id, passed, now)
+        sessions.put(cmd.device_id, passed)
         return replace(outcome, gap=max(gap, 0))
-    return await _process(cmd, session, max(gap, 0), uow, now, policy, texts)
+    return await _process(cmd, session, max(gap, 0), uow, sessions, now, policy, texts)
 
 
 def _too_old(cmd: commands.RecordScan, policy: ScanPolicy) -> bool:
@@ -213,6 +246,7 @@ async def _hold_back(
     session: DeviceSession,
     gap: int,
     uow: AbstractUnitOfWork,
+    sessions: _Sessions,
     now: datetime,
     policy: ScanPolicy,
     texts: ScanTexts,
@@ -229,8 +263,7 @@ async def _hold_back(
         await uow.journal.add_many(
             [_rejection(cmd, "sequence_gap", texts.render(reply), now)]
         )
-        held = replace(session, gap_since=chain.iso(now))
-        await _save(uow, cmd.device_id, held, now)
+        sessions.put(cmd.device_id, replace(session, gap_since=chain.iso(now)))
         return True
     since = datetime.fromisoformat(session.gap_since.replace("Z", "+00:00"))
     if now - since < policy.gap_wait:
@@ -282,6 +315,7 @@ async def _process(
     session: DeviceSession,
     gap: int,
     uow: AbstractUnitOfWork,
+    sessions: _Sessions,
     now: datetime,
     policy: LedgerPolicy,
     texts: ScanTexts,
@@ -303,7 +337,7 @@ async def _process(
     if decision.movement is None and reply.outcome is Outcome.REJECTED:
         await uow.journal.add_many([_rejection(cmd, reply.code, message, now)])
     session = replace(session, last_seq=cmd.device_seq, gap_since=None)
-    await _save(uow, cmd.device_id, session, now)
+    sessions.put(cmd.device_id, session)
     flags = f"gap:{gap}" if gap else ""
     await uow.scans.add(
         ScanRecord(
