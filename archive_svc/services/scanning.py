@@ -129,7 +129,21 @@ async def record_scans(
         ]
         await sessions.write(now)
         await uow.commit()
-    return outcomes
+    return _ask_once(outcomes)
+
+
+def _ask_once(outcomes: list[ScanOutcome]) -> list[ScanOutcome]:
+    """One request for missing reads per station and group (the first held read
+    names the gap; the reads held after it wait for the same ones)."""
+    asked: set[str] = set()
+    out = []
+    for o in outcomes:
+        if o.missing is not None and o.device_id in asked:
+            o = replace(o, missing=None)
+        elif o.missing is not None:
+            asked.add(o.device_id)
+        out.append(o)
+    return out
 
 
 class _Sessions:

@@ -142,6 +142,7 @@ class Gateway:
         self._last_frame = float("-inf")
         self._log = StationLog()
         self._depth: int | None = None  # frozen value once closed
+        self._answered: dict[int, float] = {}  # seq -> when republished on request
 
     # -- lifecycle (caller's thread) ---------------------------------------------
 
@@ -330,9 +331,16 @@ class Gateway:
         rows = self._outbox.by_seq(self.device_id, first, last)
         log.info("service asks reads %d..%d again (%d kept)", first, last, len(rows))
         self._outbox.make_due(r.scan_id for r in rows if r.state == "pending")
+        now, quiet = time.monotonic(), self._resend[0]
+        if len(self._answered) > _RESEND_MOST:
+            self._answered.clear()
         with self._pump_lock:
             for row in rows:
-                if row.state != "pending":
+                assert row.device_seq is not None
+                if row.state != "pending" and (
+                    now - self._answered.get(row.device_seq, -quiet) >= quiet
+                ):  # a confirmed read asked again: once per resend interval
+                    self._answered[row.device_seq] = now
                     self._publish(row)
         kept, newest = (
             {r.device_seq for r in rows},

@@ -17,6 +17,7 @@ from archive_svc.services.scanning import (
     ScanPolicy,
     record_missing_reads,
     record_scan,
+    record_scans,
 )
 from tests import builders as b
 
@@ -270,6 +271,17 @@ async def test_a_gap_is_journaled_logged_and_names_the_reads_to_ask_again(
     assert any("2..1001 missing" in r.getMessage() for r in caplog.records)
     capped = await st.send(ahead, scan_policy=ScanPolicy(resend_most=50))
     assert capped.missing == (2, 51)
+
+
+async def test_a_group_of_held_reads_asks_the_station_once(world):
+    runtime, badge, _, _shelves, _ = world
+    st = Station(runtime)
+    await st.scan(badge)
+    held = [st.read("CMD-SHELVE", seq=5), st.read("CMD-VERIFY", seq=6)]
+    outs = await record_scans(held, runtime.uow(), runtime.clock, texts=runtime.texts)
+    assert [(o.outcome, o.missing) for o in outs] == [
+        ("deferred", (2, 4)), ("deferred", None),
+    ]  # fmt: skip
 
 
 async def test_reads_a_station_lost_are_journaled_and_passed_over(world):
