@@ -151,7 +151,7 @@ class Runtime:
         scans = ScanIngest(
             site, self.record_scan, admit=admit, record_many=self.record_scans
         )
-        missing = MissingReadsIngest(site, self.record_missing)
+        missing = MissingReadsIngest(site, self.record_missing, admit=admit)
         connection = MqttParams(
             username=mqtt.username if password is not None else None,
             password=password, ca_file=mqtt.ca_file or None,

@@ -115,7 +115,7 @@ def bare_rate(url: str, n: int) -> float:
 def drain(url: str, db_url: str, n: int, live_rate: float) -> dict[str, float]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-backlog-"))
     site = f"b{uuid.uuid4().hex[:8]}"
-    world = prepare_world(db_url, boxes=40)
+    world = prepare_world(db_url, site, boxes=40)
     svc = Service(world, tmp, ARCHIVE_MQTT_BROKER="external", ARCHIVE_MQTT_URL=url,
                   ARCHIVE_SITE=site)  # fmt: skip
     fb = Feedback()

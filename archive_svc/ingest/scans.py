@@ -124,10 +124,10 @@ class ScanIngest(MessageHandler[commands.RecordScan, ScanOutcome]):
         self._record_many = record_many
         self._window = window
         self._admit = admit
+        self.group = group if record_many is not None else 1
 
     async def admit(self, command: commands.RecordScan) -> str | None:
         return None if self._admit is None else await self._admit(command.device_id)
-        self.group = group if record_many is not None else 1
 
     def decode(self, msg: Message, received_at: datetime) -> commands.RecordScan:
         return decode(msg, received_at, self._window)
@@ -175,10 +175,16 @@ class MissingReadsIngest(MessageHandler[commands.RecordMissingReads, None]):
     """Stations' answers to a resend request: the reads they do not have
     (``archive/{site}/scanners/+/missing``), journaled by ``record``."""
 
-    def __init__(self, site: str, record: RecordMissing) -> None:
+    def __init__(
+        self, site: str, record: RecordMissing, *, admit: AdmitStation | None = None
+    ) -> None:
         self.site = site
         self.topic_filter = topics.all_missing(site)
         self._record = record
+        self._admit = admit
+
+    async def admit(self, command: commands.RecordMissingReads) -> str | None:
+        return None if self._admit is None else await self._admit(command.device_id)
 
     def decode(
         self, msg: Message, received_at: datetime

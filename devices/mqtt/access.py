@@ -8,8 +8,8 @@ Password hashes use Mosquitto 2.0's ``$7$`` format, PBKDF2-HMAC-SHA512::
 which ``mosquitto_passwd`` writes and Mosquitto 2.0 reads, so a hash kept in a
 database can be written to ``password_file`` as is.
 
-Rules: a station publishes only its own ``scans`` and ``status`` and reads only its
-own ``feedback``; the service account reads and writes everything under its site,
+Rules: a station publishes only its own ``scans``, ``status`` and ``missing`` (its
+answer to a resend request) and reads only its own ``feedback`` and ``resend``; the service account reads and writes everything under its site,
 ``$share/...`` subscriptions included (:func:`station_rules`, :func:`service_rules`).
 """
 
@@ -78,12 +78,16 @@ class AccessRule:
 
 
 def station_rules(site: str, device_id: str) -> AccessRule:
-    """A station (username = its id): its own scans and status out, its feedback in."""
+    """A station (username = its id): its own scans, status and missing-reads
+    answers out; its feedback and resend requests in."""
     return AccessRule(
         device_id,
-        (topics.scan(site, device_id), topics.scanner_status(site, device_id)),
-        (topics.feedback(site, device_id),),
-    )
+        (
+            topics.scan(site, device_id), topics.scanner_status(site, device_id),
+            topics.missing(site, device_id),
+        ),
+        (topics.feedback(site, device_id), topics.resend(site, device_id)),
+    )  # fmt: skip
 
 
 def service_rules(site: str, username: str) -> AccessRule:

@@ -107,7 +107,7 @@ def stamped(outbox_path, world: World) -> dict[int, datetime]:
 
 
 def run(tmp_path, mosquitto, sim, site, faults: bool) -> tuple[list, dict]:
-    world = prepare_world(tmp_path / "archive.db")
+    world = prepare_world(tmp_path / "archive.db", site)
     svc = Service(world, tmp_path, ARCHIVE_MQTT_BROKER="external",
                   ARCHIVE_MQTT_URL=mosquitto.url, ARCHIVE_SITE=site)  # fmt: skip
     svc.start()

@@ -49,7 +49,9 @@ def test_a_station_is_granted_its_own_topics_and_nothing_for_anonymous():
         "user st-01",
         "topic write archive/s/scanners/st-01/scans",
         "topic write archive/s/scanners/st-01/status",
+        "topic write archive/s/scanners/st-01/missing",
         "topic read archive/s/scanners/st-01/feedback",
+        "topic read archive/s/scanners/st-01/resend",
     ]
 
 
