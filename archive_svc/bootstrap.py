@@ -18,6 +18,7 @@ from archive_svc.domain import commands
 from archive_svc.ingest import Consumer, MissingReadsIngest, ScanIngest
 from archive_svc.persistence import engine as db
 from archive_svc.persistence.audit import PiccoloAuditUnitOfWork
+from archive_svc.persistence.console_queries import PiccoloConsoleQueries
 from archive_svc.persistence.migrate import migrate
 from archive_svc.persistence.queries import PiccoloQueries
 from archive_svc.persistence.stations import PiccoloStations
@@ -31,6 +32,7 @@ from archive_svc.services.ports import (
     SystemClock,
 )
 from archive_svc.services.ports.audit import AuditUnitOfWork, Signer
+from archive_svc.services.ports.console import ConsoleQueries
 from archive_svc.services.ports.scans import ScanTexts
 from archive_svc.services.ports.stations import StationRepository
 from archive_svc.services.scanning import ScanOutcome, ScanPolicy
@@ -54,6 +56,11 @@ class Runtime:
     broker: EmbeddedBroker | None = None
     consumer: Consumer | None = None
     audit_task: asyncio.Task[None] | None = None
+    console: ConsoleQueries = field(init=False)
+    """The console's read models (home figures, holders, totals), on ``engine``."""
+
+    def __post_init__(self) -> None:
+        self.console = PiccoloConsoleQueries(self.engine)
 
     def uow(self) -> AbstractUnitOfWork:
         return PiccoloUnitOfWork(self.engine)

@@ -52,12 +52,13 @@ async def render(job: PrintJob, queries: Queries) -> labels.RenderResult:
     """Resolve the selection, build specs and render the sheet."""
     if job.kind not in KINDS:
         raise SelectionError(
-            f"unknown label kind {job.kind!r}; valid: {', '.join(KINDS)}"
+            f"unknown label kind {job.kind!r}; valid: {', '.join(KINDS)}",
+            reason="unknown_kind",
         )
     labels.get_layout(job.layout)
     specs = await _specs(job, queries)
     if not specs:
-        raise SelectionError("the selection is empty: nothing to print")
+        raise SelectionError("the selection is empty: nothing to print", reason="empty")
     return labels.render_label_sheet(specs, job.layout, start=job.start, lang=job.lang)
 
 
@@ -69,7 +70,9 @@ async def _specs(job: PrintJob, queries: Queries) -> Sequence[labels.LabelSpec]:
         codes += await _query(job.query, job.kind, queries)
     if len(codes) > MAX_LABELS:
         raise SelectionError(
-            f"the selection holds more than {MAX_LABELS} labels: narrow it down"
+            f"the selection holds more than {MAX_LABELS} labels: narrow it down",
+            reason="too_many",
+            value=str(MAX_LABELS),
         )
     if job.kind == "badge":
         return await _badges(codes, queries)
@@ -114,7 +117,8 @@ async def _query(query: str, kind: str, queries: Queries) -> list[str]:
     raise SelectionError(
         f"query {query!r}: use contents:<location or box>, shelves:<location>,"
         " range:<first shelf>..<last shelf> or accessions:<YYYY-MM-DD>[..<YYYY-MM-DD>]"
-        " (box, file or envelope labels)"
+        " (box, file or envelope labels)",
+        reason="bad_query",
     )
 
 
@@ -133,11 +137,17 @@ async def shelf_range(first: str, last: str, queries: Queries) -> list[Location]
         if not lineage:
             raise errors.UnknownBarcode(ref)
         if not lineage[-1].is_shelf:
-            raise SelectionError(f"{ref} is a {lineage[-1].kind.value}, not a shelf")
+            raise SelectionError(
+                f"{ref} is a {lineage[-1].kind.value}, not a shelf",
+                reason="not_a_shelf",
+                value=ref,
+            )
         ends.append(lineage)
     common = [a for a, b in zip(*ends, strict=False) if a.id == b.id]
     if not common:
-        raise SelectionError(f"{first} and {last} are not in the same site")
+        raise SelectionError(
+            f"{first} and {last} are not in the same site", reason="different_sites"
+        )
     shelves = await queries.locations_under(common[-1].barcode, "shelf")
     index = {loc.id: n for n, loc in enumerate(shelves)}
     low, high = sorted(index[lineage[-1].id] for lineage in ends)
@@ -152,16 +162,22 @@ def day_span(text: str) -> tuple[datetime, datetime]:
         end = date.fromisoformat(end_text.strip()) if end_text else None
     except ValueError:
         raise SelectionError(
-            f"{text!r} is not a day or a span of days (YYYY-MM-DD[..YYYY-MM-DD])"
+            f"{text!r} is not a day or a span of days (YYYY-MM-DD[..YYYY-MM-DD])",
+            reason="bad_day",
+            value=text,
         ) from None
     if end is not None and end < start:
-        raise SelectionError(f"{text!r}: the span ends before it starts")
+        raise SelectionError(
+            f"{text!r}: the span ends before it starts", reason="span_reversed"
+        )
     if (
         not FIRST_DAY <= start <= LAST_DAY
         or not FIRST_DAY <= (end or start) <= LAST_DAY
     ):
         raise SelectionError(
-            f"{text!r}: days from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+            f"{text!r}: days from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
+            reason="bad_day",
+            value=text,
         )
     since = datetime.combine(start, time(), ARCHIVE_TZ)
     until = (
@@ -217,7 +233,8 @@ async def _box_label(
         for i in await queries.container_contents(item.id)
         if i.kind is ItemKind.FILE
     ]
-    path = short_path(location.path) if location else ""
+    home = await _home(item, queries) or location
+    path = f"{home.code} · {short_path(home.path, 2)}" if home else ""
     return labels.BoxLabel(
         item.barcode,
         item.number,
@@ -225,6 +242,16 @@ async def _box_label(
         first_file=min(files, default=""),
         last_file=max(files, default=""),
     )
+
+
+async def _home(item: Item, queries: Queries) -> Location | None:
+    """The shelf a box belongs on (its cote), wherever it is now."""
+    if item.home_location_id is None:
+        return None
+    ref = f"location:{item.home_location_id}"
+    code = (await queries.ref_labels([ref])).get(ref)
+    lineage = await queries.location_lineage(code) if code else []
+    return lineage[-1] if lineage else None
 
 
 async def _badges(codes: Sequence[str], queries: Queries) -> list[labels.LabelSpec]:

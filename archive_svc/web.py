@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from litestar import Litestar
@@ -14,16 +17,41 @@ from archive_svc.api.app import AppDeps, create_app
 from archive_svc.api.security import WebSecurity
 from archive_svc.config import Settings
 
+Job = Callable[[bootstrap.Runtime], Coroutine[Any, Any, None]]
+"""A background coroutine run beside the app for as long as it serves (the demo's
+simulated stations)."""
 
-def build_app(runtime: bootstrap.Runtime) -> Litestar:
+
+class Jobs:
+    """Starts the jobs once the runtime is up, cancels them before it goes down."""
+
+    def __init__(self, runtime: bootstrap.Runtime, jobs: Sequence[Job]) -> None:
+        self.runtime = runtime
+        self.jobs = jobs
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def startup(self) -> None:
+        await self.runtime.startup()
+        self.tasks = [asyncio.create_task(job(self.runtime)) for job in self.jobs]
+
+    async def shutdown(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.runtime.shutdown()
+
+
+def build_app(runtime: bootstrap.Runtime, jobs: Sequence[Job] = ()) -> Litestar:
+    lifecycle = Jobs(runtime, jobs)
     return create_app(
         AppDeps(
             uow_factory=runtime.uow,
             queries=runtime.queries,
+            console=runtime.console,
             clock=runtime.clock,
             policy=runtime.policy,
-            on_startup=runtime.startup,
-            on_shutdown=runtime.shutdown,
+            on_startup=lifecycle.startup,
+            on_shutdown=lifecycle.shutdown,
             web=web_security(runtime.settings),
             ui_locale=runtime.settings.ui_locale,
         )
@@ -72,7 +100,7 @@ def uvicorn_config(
     )
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
+def serve(settings: Settings, host: str, port: int, jobs: Sequence[Job] = ()) -> int:
     runtime = bootstrap.build_runtime(settings)
-    uvicorn.Server(uvicorn_config(build_app(runtime), settings, host, port)).run()
+    uvicorn.Server(uvicorn_config(build_app(runtime, jobs), settings, host, port)).run()
     return 0

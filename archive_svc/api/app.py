@@ -9,6 +9,7 @@ from litestar import Litestar, Request, Response, Router, get
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from archive_svc import __version__
@@ -78,6 +79,7 @@ def create_app(deps: AppDeps) -> Litestar:
             healthz,
             portals.page_router(),
             portals.static_router(),
+            portals.swagger_router(),
         ],
         guards=[requires_access],
         dependencies=DEPENDENCIES,
@@ -101,6 +103,17 @@ def create_app(deps: AppDeps) -> Litestar:
                 }
             ),
             security=[{"bearer": []}],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url=f"{portals.SWAGGER_URL}/swagger-ui-bundle.js",
+                    css_url=f"{portals.SWAGGER_URL}/swagger-ui.css",
+                    standalone_preset_js_url=(
+                        f"{portals.SWAGGER_URL}/swagger-ui-standalone-preset.js"
+                    ),
+                    favicon="<link rel='icon' href='/static/favicon.svg'>",
+                ),
+                YamlRenderPlugin(),
+            ],
             openapi_router=Router(
                 path="/schema",
                 route_handlers=[],

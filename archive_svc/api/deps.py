@@ -23,6 +23,7 @@ from archive_svc.api.security import WebSecurity
 from archive_svc.services import people
 from archive_svc.services.custody import LedgerPolicy
 from archive_svc.services.ports import AbstractUnitOfWork, Clock, Queries
+from archive_svc.services.ports.console import ConsoleQueries
 from archive_svc.services.ports.journal import AccessJournalRepository
 
 APP_CONTEXT_KEY = "archive_context"
@@ -44,6 +45,8 @@ class AppDeps:
     ui_locale: str = "fr"
     login_throttle: people.AddressThrottle | None = None
     """Failed sign-ins per client address (per process); a default one when None."""
+    console: ConsoleQueries | None = None
+    """Reads of the console pages (home figures, holders, totals)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class AppContext:
     access_journal: AccessJournalRepository | None
     """``None`` only in an app built without a database (to list its routes)."""
     login_throttle: people.AddressThrottle
+    console: ConsoleQueries | None = None
 
     @classmethod
     def build(cls, deps: AppDeps) -> "AppContext":
@@ -74,6 +78,7 @@ class AppContext:
                 else None
             ),
             login_throttle=deps.login_throttle or people.AddressThrottle(),
+            console=deps.console,
         )
 
     def state(self) -> State:
@@ -109,6 +114,13 @@ async def provide_queries(request: AnyRequest) -> Queries:
     return app_context(request).queries
 
 
+async def provide_console(request: AnyRequest) -> ConsoleQueries:
+    console = app_context(request).console
+    if console is None:
+        raise RuntimeError("the app was built without the console's read models")
+    return console
+
+
 async def provide_clock(request: AnyRequest) -> Clock:
     return app_context(request).clock
 
@@ -140,6 +152,7 @@ async def provide_web_session(request: AnyRequest) -> WebSession:
 DEPENDENCIES = {
     "uow": Provide(provide_uow),
     "queries": Provide(provide_queries),
+    "console": Provide(provide_console),
     "clock": Provide(provide_clock),
     "policy": Provide(provide_policy),
     "login_throttle": Provide(provide_login_throttle),

@@ -7,13 +7,14 @@ The active language lives in a context variable set per request by
 """
 
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_timedelta, get_timezone
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -60,10 +61,72 @@ def N_(message: str) -> str:
     return message
 
 
+ARCHIVE_TZ = "Europe/Paris"
+BABEL_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+"""English pages use British dates (day/month/year) and the 24-hour clock."""
+
+
+def babel_locale() -> str:
+    return BABEL_LOCALES[_current.get()]
+
+
+def paris(value: datetime) -> datetime:
+    """``value`` in Paris time (a naive value is taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(get_timezone(ARCHIVE_TZ))
+
+
+def zone(value: datetime) -> str:
+    """``UTC+1`` in winter, ``UTC+2`` in summer (Paris)."""
+    offset = paris(value).utcoffset() or timedelta()
+    hours, rest = divmod(int(offset.total_seconds()) // 60, 60)
+    return f"UTC{hours:+d}" + (f":{rest:02d}" if rest else "")
+
+
 def format_dt(value: datetime | None) -> str:
+    """``01/12/2026 06:30 UTC+1`` (French and British order alike), Paris time."""
     if value is None:
         return ""
-    return format_datetime(value, "short", tzinfo=None, locale=_current.get())
+    local = paris(value)
+    text = format_datetime(local, "short", tzinfo=local.tzinfo, locale=babel_locale())
+    return f"{text} {zone(value)}"
+
+
+def format_day(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = paris(value)
+    return format_datetime(
+        local, "dd/MM/yyyy", tzinfo=local.tzinfo, locale=babel_locale()
+    )
+
+
+JUST_NOW = timedelta(seconds=45)
+
+
+def format_ago(value: datetime | None, now: datetime | None = None) -> str:
+    """``il y a 3 heures`` / ``3 hours ago`` (``dans …`` for a future time)."""
+    if value is None:
+        return ""
+    delta = value - (now or datetime.now(UTC))
+    if abs(delta) < JUST_NOW:
+        return gettext("à l'instant")
+    return format_timedelta(
+        delta, add_direction=True, threshold=1.0, locale=babel_locale()
+    )
+
+
+def format_duration(seconds: float) -> str:
+    """``3 jours`` / ``3 days`` (how long something has lasted)."""
+    return format_timedelta(
+        timedelta(seconds=seconds), threshold=1.0, locale=babel_locale()
+    )
+
+
+def format_number(value: float, digits: int = 0) -> str:
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, pattern, locale=babel_locale())
 
 
 def cookie_locale(scope: Scope, default: str) -> str:

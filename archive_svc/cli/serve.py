@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from archive_svc import bootstrap
 from archive_svc.cli.common import Subcommands, console
@@ -20,6 +21,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from archive_svc.demo import launch
 
+    if args.mqtt_port is not None:  # a second demo beside the first one
+        mqtt = dataclasses.replace(settings.mqtt, embedded_port=args.mqtt_port)
+        settings = dataclasses.replace(settings, mqtt=mqtt)
     return launch.run(settings, args.port)
 
 
@@ -38,6 +42,12 @@ def register(sub: Subcommands) -> None:
         "demo", help="migrate, seed a small set, serve with simulators"
     )
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--mqtt-port",
+        type=int,
+        help="port of the embedded MQTT broker (default 11883; "
+        "ARCHIVE_MQTT_EMBEDDED_PORT too)",
+    )
     demo.set_defaults(sync=cmd_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(
         run=cmd_migrate

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 from rich.console import Console
 
@@ -15,18 +17,25 @@ from archive_svc.services import people, registry
 
 console = Console()
 DEMO_PLAN = seeding.SeedPlan(storerooms=3, shelves=120, boxes=600, files=6000)
+BANNER_WIDTH = 80
+"""The start-up banner fits an 80-column terminal; no line of it is ever wrapped."""
 
 
 async def prepare(runtime: bootstrap.Runtime) -> str:
-    """Migrate, seed a small realistic set when empty, and mint a demo token
-    (personal: it signs in as the demo archive manager)."""
+    """Migrate, seed a small realistic set with a past when empty, and mint a demo
+    token (personal: it signs in as the demo archive manager)."""
     await runtime.migrate()
     counts = await runtime.queries.counts()
     if counts["item"] == 0:
         console.print(
             "seeding a small realistic archive (3 storerooms, 600 boxes, 6,000 files)..."
         )
-        await seeding.seed(DEMO_PLAN, runtime.uow, runtime.clock, runtime.policy)
+        then = runtime.clock.now() - timedelta(days=simulation.SEEDED_DAYS_AGO)
+        await seeding.seed(
+            DEMO_PLAN, runtime.uow, simulation.FixedClock(then), runtime.policy
+        )
+        await simulation.past_weeks(runtime)
+    await simulation.station_agents(runtime)
     name = f"demo-{secrets.token_hex(3)}"
     return await registry.create_token(
         name, None, runtime.uow(), runtime.clock, person="manager.durand"
@@ -36,18 +45,64 @@ async def prepare(runtime: bootstrap.Runtime) -> str:
 DEMO_ADMIN = Principal(
     "admin.moreau", "Sophie Moreau", frozenset({"administrator"}), unit="DSI"
 )
-DEMO_SIGN_INS = ("agent.martin", "manager.durand", DEMO_ADMIN.id)
-"""People who get a demo password (archive agent, archive manager, administrator)."""
+DEMO_SIGN_INS = (
+    ("agent.martin", "archive agent"),
+    ("manager.durand", "archive manager"),
+    (DEMO_ADMIN.id, "administrator"),
+)
+"""People who sign in to the demo, each with a password of their own."""
 
 
-async def demo_passwords(runtime: bootstrap.Runtime) -> str:
-    """A fresh password for the demo people (printed, valid until the next start)."""
-    password = "demo-" + secrets.token_urlsafe(9)
+async def demo_passwords(runtime: bootstrap.Runtime) -> dict[str, str]:
+    """A fresh password for each demo person (printed, valid until the next start)."""
     if not await runtime.queries.principals([DEMO_ADMIN.id]):
         await registry.add_principal(DEMO_ADMIN, runtime.uow())
-    for person in DEMO_SIGN_INS:
-        await people.reset_password(person, password, runtime.uow(), runtime.clock)
-    return password
+    passwords: dict[str, str] = {}
+    for person, _role in DEMO_SIGN_INS:
+        passwords[person] = "demo-" + secrets.token_urlsafe(9)
+        await people.reset_password(
+            person, passwords[person], runtime.uow(), runtime.clock
+        )
+    return passwords
+
+
+def banner(
+    url: str,
+    passwords: Mapping[str, str],
+    token: str,
+    stations: Sequence[simulation.Station],
+    mqtt_port: int | None,
+    audit_key: str = "",
+) -> list[str]:
+    """What the demo prints at start: every line fits 80 columns, the token and the
+    curl command are never cut (the command is split where a shell allows it)."""
+    roles = dict(DEMO_SIGN_INS)
+    lines = [
+        f"archive-svc demo: {url}",
+        f"  sign in at {url}/login",
+        "  (new passwords at each start)",
+        *(
+            f"    {pid:<15} {password:<19} {roles.get(pid, '')}"
+            for pid, password in passwords.items()
+        ),
+        f"  API docs: {url}/schema/swagger",
+        "  API token (role archive_manager), and a first call:",
+        f"    export TOKEN={token}",
+        '    curl -H "Authorization: Bearer $TOKEN" \\',
+        f"      {url}/api/locations/M1/contents",
+    ]
+    if audit_key:
+        lines += [
+            "  audit key (archive-svc audit verify / anchor):",
+            f"    {audit_key}",
+        ]
+    if mqtt_port is not None and stations:
+        names = ", ".join(s.device_id for s in stations)
+        lines += [
+            f"  scanners: {names} (simulated), broker on port {mqtt_port}",
+            "  each worked by its own agent, morning after morning",
+        ]
+    return lines
 
 
 def checkpoint_key(settings: Settings) -> str:
@@ -62,31 +117,18 @@ def run(settings: Settings, port: int) -> int:
     runtime = bootstrap.build_runtime(settings)
     key = checkpoint_key(settings)
     token = asyncio.run(prepare(runtime))
-    password = asyncio.run(demo_passwords(runtime))
+    passwords = asyncio.run(demo_passwords(runtime))
     url = f"http://127.0.0.1:{port}"
-    console.print(f"[bold]archive-svc demo[/bold] — {url}")
-    console.print(f"  sign in:    {url}/login   as {DEMO_SIGN_INS[0]} (archive agent)")
-    console.print(f"              or {DEMO_SIGN_INS[1]} (archive manager)")
-    console.print(f"              or {DEMO_SIGN_INS[2]} (administrator: people)")
-    console.print(f"  password:   {password}")
-    console.print(f"  API docs:   {url}/schema/swagger")
-    console.print(f"  API token:  {token}   (role archive_manager)")
-    console.print(f"  audit key:  {key}   (archive-svc audit verify / anchor)")
-    console.print(
-        f"  try:        curl -H 'Authorization: Bearer {token}' {url}/api/locations/M1/contents"
-    )
-    if settings.mqtt.broker_url is None:
+    embedded = settings.mqtt.broker == "embedded"
+    stations = simulation.STATIONS if settings.mqtt.broker_url else ()
+    mqtt_port = settings.mqtt.embedded_port if embedded else None
+    for line in banner(url, passwords, token, stations, mqtt_port, key):
+        console.print(line, soft_wrap=True, highlight=False, markup=False)
+    if not stations:
         return web.serve(settings, "127.0.0.1", port)
-    steps = asyncio.run(simulation.plan_morning(runtime))
     # Registered before the service starts: the embedded broker reads its users then.
-    station_password = asyncio.run(simulation.register_station(runtime))
-    console.print(
-        f"  scanner:    simulated station {simulation.DEVICE} replays a morning"
+    station_passwords = asyncio.run(simulation.register_stations(runtime))
+    jobs = simulation.station_jobs(
+        station_passwords, say=lambda text: console.print(text, markup=False)
     )
-    stop = simulation.start_station(
-        runtime, steps, say=console.print, password=station_password
-    )
-    try:
-        return web.serve(settings, "127.0.0.1", port)
-    finally:
-        stop()
+    return web.serve(settings, "127.0.0.1", port, jobs)

@@ -84,6 +84,9 @@ def _journal_where(query: ports.JournalQuery) -> tuple[str, list[Any]]:
         if value:
             clauses.append(f"{column} = {{}}")
             args.append(value)
+    if query.object_ref:
+        clauses.append("object_ref LIKE {}")
+        args.append("%" + query.object_ref.replace("%", "") + "%")
     if query.since is not None:
         clauses.append("at >= {}")
         args.append(query.since)

@@ -35,6 +35,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "browser journey password"
+PEOPLE = (
+    ("agent.browser", "Agent <Navigateur>", "archive_agent"),
+    ("officer.browser", "Officier Navigateur", "protection_officer"),
+    ("manager.browser", "Responsable Navigateur", "archive_manager"),
+    ("admin.browser", "Administratrice Navigateur", "administrator"),
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Site:
     box_barcode: str
     shelf_barcode: str
     """A shelf holding boxes, none of them ``box_barcode`` (which tests move)."""
+    db: Path | None = None
+    """The served SQLite file (tests read it to choose what to move next)."""
 
 
 def _free_port() -> int:
@@ -129,10 +137,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "--storerooms",
         "1",
     )
-    for pid, name, role in (
-        ("agent.browser", "Agent <Navigateur>", "archive_agent"),
-        ("officer.browser", "Officier Navigateur", "protection_officer"),
-    ):
+    for pid, name, role in PEOPLE:
         _cli(env, "user", "create", "--id", pid, "--name", name, "--role", role,
              "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
     port = _free_port()
@@ -143,7 +148,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )  # fmt: skip
     try:
         _wait_until_up(url, server)
-        yield Site(url, *_sample(db))
+        yield Site(url, *_sample(db), db=db)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -23,17 +23,18 @@ def test_an_agent_signs_in_finds_a_file_and_sees_where_it_is(page, served):
     page.wait_for_url(re.compile(r"/console/$"))
     # markup in a name is shown as text, never interpreted
     assert page.locator(".who").inner_text() == "Agent <Navigateur>"
-    page.get_by_label("Code-barres, cote de lieu ou numéro de dossier").fill(
-        served.file_number
-    )
+    page.get_by_label(
+        "Code-barres, cote, numéro de dossier ou de boîte, ou nom d'une personne"
+    ).fill(served.file_number)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/console/items/{served.file_barcode}$"))
-    assert page.locator("#item-state").inner_text() == "in_storage"
+    assert page.locator("#item-state").inner_text() == "En magasin"
     assert page.locator("#item-where").inner_text().strip() != ""
     assert page.locator("#history tbody tr").count() >= 1
-    page.locator("dl.facts a").first.click()
-    assert "mm" in page.locator("#occupancy").inner_text()
-    assert page.locator("table tbody tr").count() >= 1
+    page.locator(".crumbs a").last.click()  # the shelf it sits on
+    page.wait_for_url(re.compile(r"/console/locations/"))
+    assert int(page.locator("#total-boxes").inner_text()) >= 1
+    assert page.locator("#contents tbody tr").count() >= 1
 
 
 def test_an_agent_records_a_movement_with_the_keyboard(page, served):

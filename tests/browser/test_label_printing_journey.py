@@ -18,11 +18,9 @@ def test_an_agent_prints_the_box_labels_of_a_shelf(page, served, tmp_path: Path)
     shelf = f"/console/locations/{served.shelf_barcode}"
     sign_in(page, served, "agent.browser", shelf)
     page.wait_for_url(re.compile(rf"{shelf}$"))
-    rows = page.locator("table tbody tr")
+    rows = page.locator("#contents tbody tr[data-kind='box']")
     boxes = sorted(
-        rows.nth(i).locator("td").first.inner_text()
-        for i in range(rows.count())
-        if rows.nth(i).locator("td").nth(1).inner_text() == "box"
+        rows.nth(i).locator("td.code").inner_text() for i in range(rows.count())
     )
     assert boxes, "the shelf holding the file holds its box"
     page.get_by_role("link", name="les étiquettes des boîtes de ce lieu").click()

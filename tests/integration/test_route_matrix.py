@@ -33,10 +33,7 @@ DOCS = (
     "/openapi.json",
     "/openapi.yaml",
     "/openapi.yml",
-    "/redoc",
-    "/swagger",
-    "/rapidoc",
-    "/elements",
+    "/swagger",  # the only viewer: from our own static files, no CDN
     "/oauth2-redirect.html",
     "/{path:str}",
 )
@@ -60,6 +57,9 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "GET /console/items/{barcode:str}": STAFF,
     "GET /console/locations/{ref:str}": STAFF,
     "GET /console/feed": STAFF,
+    "GET /console/out": STAFF,
+    "GET /console/people/{person_id:str}": STAFF,
+    "GET /console/suggest": STAFF,
     "GET /console/record": STAFF,
     "POST /console/record": STAFF,
     "GET /console/labels": STAFF,
@@ -93,6 +93,9 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "OPTIONS /console/items/{barcode:str}": STAFF,
     "OPTIONS /console/locations/{ref:str}": STAFF,
     "OPTIONS /console/feed": STAFF,
+    "OPTIONS /console/out": STAFF,
+    "OPTIONS /console/people/{person_id:str}": STAFF,
+    "OPTIONS /console/suggest": STAFF,
     "OPTIONS /console/record": STAFF,
     "OPTIONS /console/labels": STAFF,
     "OPTIONS /console/labels/preview": STAFF,
@@ -104,6 +107,9 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "OPTIONS /journal": frozenset({"archive_manager", "dpo_auditor"}),
     "OPTIONS /journal/export.csv": frozenset({"archive_manager", "dpo_auditor"}),
     "OPTIONS /static/{file_path:path}": PUBLIC,
+    "GET /static/swagger/{file_path:path}": PUBLIC,
+    "HEAD /static/swagger/{file_path:path}": PUBLIC,
+    "OPTIONS /static/swagger/{file_path:path}": PUBLIC,
     **{f"GET /schema{p}": PUBLIC for p in DOCS},
     **{f"OPTIONS /schema{p}": PUBLIC for p in DOCS},
 }
@@ -145,7 +151,13 @@ async def world(runtime):
                 f"t-{role}", None, runtime.uow(), person=pid
             )
     app = create_app(
-        AppDeps(runtime.uow, runtime.queries, runtime.clock, runtime.policy)
+        AppDeps(
+            runtime.uow,
+            runtime.queries,
+            runtime.clock,
+            runtime.policy,
+            console=runtime.console,
+        )
     )
     values = {
         "barcode": box.barcode,

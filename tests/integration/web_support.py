@@ -46,6 +46,7 @@ def web_client(runtime, throttle_limit: int = 100) -> Iterator[TestClient]:  # t
             runtime.queries,
             runtime.clock,
             runtime.policy,
+            console=runtime.console,
             login_throttle=people.AddressThrottle(limit=throttle_limit),
         )
     )

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
 from archive_svc.access import rules
+from archive_svc.api import vocabulary
 from archive_svc.api.auth import caller_of
 from archive_svc.api.errors import report_internal_error
 from archive_svc.api.i18n import N_, _
@@ -111,6 +112,8 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         request_id = report_internal_error(request, exc)
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         message = _("Le formulaire a expiré. Rechargez la page et recommencez.")
+    elif isinstance(exc, errors.DomainError):
+        message = vocabulary.refusal(exc.code, str(exc.details.get("value", "")))
     else:
         message = _(_MESSAGES.get(status, _MESSAGES[500]))
     return page(

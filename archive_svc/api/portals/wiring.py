@@ -1,5 +1,6 @@
 """Everything the pages add to the app: routes, templates, static files, sessions, CSRF."""
 
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,11 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from archive_svc.api import i18n, journal, security
+from archive_svc.api import i18n, journal, security, vocabulary
 from archive_svc.api.portals.admin.controllers import UsersController
 from archive_svc.api.portals.agents.controllers import ConsoleController
 from archive_svc.api.portals.agents.labels import LabelsController
+from archive_svc.api.portals.agents.record import RecordController
 from archive_svc.api.portals.common import PAGE_EXCEPTION_HANDLERS, PAGE_MAX_BODY
 from archive_svc.api.portals.session.controllers import SessionController
 from archive_svc.api.portals.supervision.controllers import JournalController
@@ -22,6 +24,11 @@ from archive_svc.api.portals.supervision.controllers import JournalController
 API_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES = API_DIR / "templates"
 STATIC = API_DIR / "static"
+SWAGGER_URL = "/static/swagger"
+"""Swagger UI's script and style, from the ``swagger-ui-py`` package (offline).
+
+It ships Swagger UI 5, which reads our OpenAPI 3.1 document; ``swagger-ui-bundle``
+ships 4.15, which refuses 3.1 ("Unable to render this definition")."""
 
 
 def _environment() -> Environment:
@@ -37,7 +44,24 @@ def _environment() -> Environment:
     )
     env.globals["current_locale"] = i18n.current
     env.filters["dt"] = i18n.format_dt
+    env.filters["day"] = i18n.format_day
+    env.filters["ago"] = i18n.format_ago
+    env.filters["duration"] = i18n.format_duration
+    env.filters["number"] = i18n.format_number
+    env.filters["place"] = vocabulary.place
+    env.filters["refusal"] = vocabulary.refusal
+    env.filters["scan_refusal"] = vocabulary.scan_refusal
+    env.filters["rule_phrase"] = vocabulary.rule
+    for table in vocabulary.TABLES:
+        env.filters[table] = _labeller(table)
     return env
+
+
+def _labeller(table: str) -> Any:
+    def name(code: str | None) -> str:
+        return vocabulary.label(table, code)
+
+    return name
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -50,6 +74,7 @@ def page_router() -> Router:
         route_handlers=[
             SessionController,
             ConsoleController,
+            RecordController,
             LabelsController,
             UsersController,
             JournalController,
@@ -66,6 +91,23 @@ def static_router() -> Router:
         opt={"public": True},
         include_in_schema=False,
         cache_control=CacheControlHeader(max_age=3600, private=True),
+    )
+
+
+def _swagger_assets() -> Path:
+    spec = find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("swagger-ui-py is not installed: the API docs need it")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
+
+
+def swagger_router() -> Router:
+    return create_static_files_router(
+        path=SWAGGER_URL,
+        directories=[_swagger_assets()],
+        opt={"public": True},
+        include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=86400, private=True),
     )
 
 

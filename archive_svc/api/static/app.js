@@ -57,13 +57,27 @@
       if (ok) { sessionStorage.removeItem("archive-form:record"); }
     }
     var scan = root.querySelector("[data-scan-field]");
-    if (scan) { scan.value = ""; scan.focus(); }
+    if (scan) { if (root !== document) { scan.value = ""; } scan.focus(); }
     preserve(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { afterSwap(document); });
   document.addEventListener("htmx:afterSwap", function (event) {
+    // Completions of a field swap a datalist: nothing was submitted.
+    if (event.detail && event.detail.elt && event.detail.elt.tagName === "DATALIST") { return; }
     var target = event.detail && event.detail.elt ? event.detail.elt.parentNode || document : document;
     afterSwap(target);
+  });
+})();
+
+// The record form: the chosen movement's one-line hint follows the selection.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select || select.id !== "kind") { return; }
+    var hint = document.getElementById("kind-hint");
+    var option = select.options[select.selectedIndex];
+    if (hint && option) { hint.textContent = option.getAttribute("data-hint") || ""; }
   });
 })();

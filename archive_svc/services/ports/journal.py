@@ -44,6 +44,8 @@ class JournalQuery:
     decision: str = ""
     since: datetime | None = None
     until: datetime | None = None
+    object_ref: str = ""
+    """Rows whose object contains this text (a barcode finds its page views too)."""
 
 
 class JournalRepository(abc.ABC):

@@ -1,5 +1,6 @@
 """Administration pages: list, create, disable, re-enable people and reset passwords."""
 
+import logging
 from typing import Annotated, Any
 
 import msgspec
@@ -10,7 +11,9 @@ from litestar.response import Redirect, Template
 
 from archive_svc.access.principals import DIVISIONS, PERSON_ROLES
 from archive_svc.access.rules import Action
-from archive_svc.api.auth import Caller
+from archive_svc.api import vocabulary
+from archive_svc.api.auth import Caller, caller_of
+from archive_svc.api.i18n import _
 from archive_svc.api.portals.admin.schemas import (
     PasswordReset,
     PersonCreate,
@@ -19,9 +22,10 @@ from archive_svc.api.portals.admin.schemas import (
 )
 from archive_svc.api.portals.common import PAGE_MAX_BODY, error_message, page
 from archive_svc.domain import commands, errors
-from archive_svc.services import people, ports
+from archive_svc.services import people, ports, registry
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
 
+log = logging.getLogger(__name__)
 UnitOfWork = NamedDependency[AbstractUnitOfWork]
 Queries = NamedDependency[ports.Queries]
 CallerDep = NamedDependency[Caller]
@@ -63,13 +67,24 @@ class UsersController(Controller):
             await people.create_person(cmd, data.password, uow, clock, _admin(caller))
         except errors.DomainError as exc:
             kept = msgspec.structs.replace(data, password="")
-            return await _listing(request, queries, kept, error_message(exc), 400)
+            return await _listing(request, queries, kept, _person_refusal(exc), 400)
         return Redirect("/admin/users", status_code=303)
 
-    @post("/{person_id:str}/disable", status_code=303)
+    @post("/{person_id:str}/disable", status_code=200)
     async def disable(
-        self, person_id: PersonId, uow: UnitOfWork, caller: CallerDep
-    ) -> Redirect:
+        self,
+        request: Request[Any, Any, Any],
+        person_id: PersonId,
+        uow: UnitOfWork,
+        queries: Queries,
+        caller: CallerDep,
+    ) -> Template | Redirect:
+        """Anyone but oneself and the system account (nobody could undo it)."""
+        if person_id in undisablable(caller):
+            message = _(
+                "Vous ne pouvez pas désactiver votre propre compte ni le compte système."
+            )
+            return await _listing(request, queries, PersonCreate(), message, 400)
         await people.set_active(person_id, False, uow, _admin(caller))
         return Redirect("/admin/users", status_code=303)
 
@@ -109,7 +124,7 @@ class UsersController(Controller):
         except (errors.NotFound, errors.AccessDenied):
             raise
         except errors.DomainError as exc:
-            message = f"{person_id}: {error_message(exc)}"
+            message = f"{person_id}: {_person_refusal(exc)}"
             return await _listing(request, queries, PersonCreate(), message, 400)
         return Redirect(f"/admin/users?reset={person_id}", status_code=303)
 
@@ -130,6 +145,23 @@ async def _listing(
         form=form,
         error=error,
         reset_done=done,
-        all_roles=sorted(PERSON_ROLES),
-        divisions=sorted(DIVISIONS),
+        all_roles=sorted(
+            ((r, vocabulary.label("role", r)) for r in PERSON_ROLES),
+            key=lambda pair: pair[1],
+        ),
+        divisions=[(d, vocabulary.label("division", d)) for d in sorted(DIVISIONS)],
+        keep_active=undisablable(caller_of(request)),
     )
+
+
+def _person_refusal(exc: errors.DomainError) -> str:
+    """Why a person or password was refused, in the page's language."""
+    log.info("person form refused: %s", exc.message)
+    if isinstance(exc, errors.WeakPassword):
+        return error_message(exc)
+    return vocabulary.explain(exc)
+
+
+def undisablable(caller: Caller | None) -> frozenset[str]:
+    """Accounts the administrator may not disable: their own and the system's."""
+    return frozenset({registry.SYSTEM_PRINCIPAL} | ({caller.id} if caller else set()))

@@ -1,37 +1,30 @@
 """Agents' console pages: decode, call one query or service, render."""
 
-import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, URLEncodedBody
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from archive_svc.access.rules import Action
 from archive_svc.api import inputs
-from archive_svc.api.auth import Caller
 from archive_svc.api.journal import RequestJournal
-from archive_svc.api.portals.agents.schemas import RecordForm, Ref
+from archive_svc.api.portals.agents import links
+from archive_svc.api.portals.agents.schemas import Ref
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
-from archive_svc.domain import barcodes, commands, errors
-from archive_svc.services import custody, ports
-from archive_svc.services.custody import LedgerPolicy
-from archive_svc.services.ports import AbstractUnitOfWork, Clock
+from archive_svc.domain import barcodes, errors
+from archive_svc.domain.model import Item, ItemKind
+from archive_svc.services import ports
+from archive_svc.services.ports import Clock
+from archive_svc.services.ports import console as views
 
 Queries = NamedDependency[ports.Queries]
-MANUAL_KINDS = (
-    "verify",
-    "relocate",
-    "shelve",
-    "pick",
-    "hand_over",
-    "return",
-    "in_transit",
-    "send_to_digitisation",
-    "declare_missing",
-)
+Console = NamedDependency[views.ConsoleQueries]
+Now = NamedDependency[Clock]
+PageNo = inputs.PageNo
+PER_PAGE = 50
 
 
 class ConsoleController(Controller):
@@ -41,122 +34,199 @@ class ConsoleController(Controller):
     request_max_body_size = PAGE_MAX_BODY
 
     @get("/")
-    async def console(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "agents/index.html", q="")
+    async def console(
+        self, request: Request[Any, Any, Any], console: Console, clock: Now
+    ) -> Template:
+        """The day's work: figures, stations heard from, the latest movements."""
+        now = clock.now()
+        figures = await console.day_figures(
+            links.paris_day_start(now), now, now - views.LOAN_PERIOD
+        )
+        return page(
+            request,
+            "agents/index.html",
+            q="",
+            figures=figures,
+            now=now,
+            loan_days=views.LOAN_PERIOD.days,
+        )
 
     @get("/search")
     async def search(
         self,
         request: Request[Any, Any, Any],
         queries: Queries,
+        console: Console,
         q: Annotated[str, FromQuery, msgspec.Meta(max_length=128)] = "",
     ) -> Template | Redirect:
-        """A barcode (item or location), a location code, or the start of a file number."""
+        """A barcode, a cote, a file or box number (dash optional), or a person."""
         term = q.strip()
         if not term:
-            return page(request, "agents/index.html", q="")
+            return Redirect("/console/", status_code=303)
         if barcodes.is_valid(term):
             kind, code = barcodes.parse(term)
             if kind is barcodes.Kind.LOCATION:
-                return Redirect(f"/console/locations/{code}", status_code=303)
-            return Redirect(f"/console/items/{code}", status_code=303)
-        if await queries.location_contents(term) is not None:
-            return Redirect(f"/console/locations/{term}", status_code=303)
-        found = await queries.search_items(term, 50)
-        exact = [i for i in found if i.number.upper() == term.upper()]
-        if len(found) == 1 or len(exact) == 1:
-            match = exact[0] if exact else found[0]
-            return Redirect(f"/console/items/{match.barcode}", status_code=303)
-        return page(request, "agents/results.html", q=term, items=found)
+                return Redirect(links.location_url(code), status_code=303)
+            return Redirect(links.item_url(code), status_code=303)
+        lineage = await queries.location_lineage(term)
+        if lineage:
+            return Redirect(links.location_url(lineage[-1].code), status_code=303)
+        items = await console.find_items(term, PER_PAGE)
+        people = await console.find_people(term, 20)
+        bare = barcodes.normalise(term)
+        exact = [i for i in items if barcodes.normalise(i.number) == bare]
+        if len(exact) == 1 or (len(items) == 1 and not people):
+            match = exact[0] if len(exact) == 1 else items[0]
+            return Redirect(links.item_url(match.barcode), status_code=303)
+        if len(people) == 1 and not items:
+            return Redirect(links.person_url(people[0].id), status_code=303)
+        return page(request, "agents/results.html", q=term, items=items, people=people)
 
     @get("/items/{barcode:str}")
     async def item(
         self,
         request: Request[Any, Any, Any],
-        barcode: Ref,
         queries: Queries,
+        console: Console,
+        clock: Now,
+        barcode: Ref,
         journal: NamedDependency[RequestJournal],
-        page_no: inputs.PageNo = 1,
+        page_no: PageNo = 1,
     ) -> Template:
-        """Where it is now and its full history (a confidential read: journaled)."""
+        """Where it is, what it holds (a box's files), its history (journaled)."""
         code = barcodes.parse(barcode)[1]
         view = await queries.where_is(code)
         if view is None:
             raise errors.UnknownBarcode(code)
         entries, total = await queries.history(view.item.id, (page_no - 1) * 100, 100)
+        held = None
+        if view.item.kind is not ItemKind.ENVELOPE:
+            held = await console.held_in(
+                view.item.id, (page_no - 1) * PER_PAGE, PER_PAGE
+            )
         await journal.read("read_item", code)
         await journal.read("read_history", code)
+        refs = [e.to_ref for e in entries] + [e.from_ref for e in entries]
+        refs += [e.actor_ref for e in entries]
+        if view.position is not None:
+            refs.append(view.position.custodian.ref)
+        home = _home_ref(view.item)
+        refs.append(home)
+        lineage = (
+            await queries.location_lineage(view.location.code) if view.location else []
+        )
         return page(
             request,
             "agents/item.html",
             view=view,
             entries=entries,
-            labels=await queries.ref_labels(e.to_ref for e in entries),
+            refs=await links.ref_links(refs, queries),
+            crumbs=links.breadcrumb(lineage),
+            held=held,
+            home=home,
             total=total,
             page_no=page_no,
-            pages=max(1, (total + 99) // 100),
+            pages=links.pages(max(total, held.total if held else 0), 100),
+            now=clock.now(),
         )
 
     @get("/locations/{ref:str}")
     async def location(
-        self, request: Request[Any, Any, Any], ref: Ref, queries: Queries
-    ) -> Template:
-        contents = await barcodes.look_up(queries.location_contents, ref)
-        if contents is None:
-            raise errors.UnknownBarcode(ref.strip())
-        return page(request, "agents/location.html", contents=contents)
-
-    @get("/feed")
-    async def feed(self, request: Request[Any, Any, Any], queries: Queries) -> Template:
-        """The latest movements (the console polls it with HTMX)."""
-        moves = await queries.recent_movements(20)
-        return page(request, "agents/_feed.html", moves=moves)
-
-    @get("/record")
-    async def record_form(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "agents/record.html", **_form_context(RecordForm(), None))
-
-    @post("/record", status_code=200)
-    async def record(
         self,
         request: Request[Any, Any, Any],
-        data: URLEncodedBody[RecordForm],
-        caller: NamedDependency[Caller],
-        uow: NamedDependency[AbstractUnitOfWork],
-        clock: NamedDependency[Clock],
-        policy: NamedDependency[LedgerPolicy],
+        queries: Queries,
+        console: Console,
+        ref: Ref,
+        page_no: PageNo = 1,
     ) -> Template:
-        """One manual movement through ``custody.record_movements``; Enter submits."""
-        cmd = commands.RecordMovements(
-            (
-                commands.MovementRequest(
-                    event_id=data.event_id or str(uuid.uuid4()),
-                    item=data.item,
-                    kind=data.kind,
-                    to=data.to.strip() or None,
-                    actor=caller.id,
-                    reason=data.reason,
-                    entry_mode="manual",
-                ),
-            ),
-            caller.submitter,
-            source="web",
+        """Its cote, its path, its totals rolled up from its shelves, what it holds."""
+        lineage = await queries.location_lineage(ref.strip())
+        if not lineage and barcodes.is_valid(ref):
+            lineage = await queries.location_lineage(barcodes.normalise(ref))
+        if not lineage:
+            raise errors.UnknownBarcode(ref.strip())
+        location = lineage[-1]
+        held = await console.held_in(location.id, (page_no - 1) * PER_PAGE, PER_PAGE)
+        return page(
+            request,
+            "agents/location.html",
+            location=location,
+            crumbs=links.breadcrumb(lineage[:-1]),
+            totals=await console.totals(location),
+            children=[
+                (child, await console.totals(child))
+                for child in await console.children(location.id)
+            ],
+            held=held,
+            page_no=page_no,
+            pages=links.pages(held.total, PER_PAGE),
         )
-        (result,) = await custody.record_movements(cmd, uow, clock, policy)
-        template = (
-            "agents/_record.html"
-            if request.headers.get("hx-request")
-            else "agents/record.html"
+
+    @get("/people/{person_id:str}")
+    async def person(
+        self,
+        request: Request[Any, Any, Any],
+        queries: Queries,
+        console: Console,
+        clock: Now,
+        person_id: Ref,
+    ) -> Template:
+        """Who they are and what they hold, since when."""
+        found = (await queries.principals([person_id])).get(person_id)
+        if found is None:
+            raise errors.UnknownPrincipal(person_id)
+        return page(
+            request,
+            "agents/person.html",
+            who=found,
+            held=await console.held_by(found.id),
+            now=clock.now(),
         )
-        keep = RecordForm(kind=data.kind, to=data.to)
-        return page(request, template, **_form_context(keep, result, data.item))
+
+    @get("/out")
+    async def out(
+        self,
+        request: Request[Any, Any, Any],
+        console: Console,
+        clock: Now,
+        page_no: PageNo = 1,
+    ) -> Template:
+        """Everything out of the stores, oldest first, with how long it has been out."""
+        lines, total = await console.out_of_stores((page_no - 1) * PER_PAGE, PER_PAGE)
+        now = clock.now()
+        return page(
+            request,
+            "agents/out.html",
+            lines=lines,
+            total=total,
+            page_no=page_no,
+            pages=links.pages(total, PER_PAGE),
+            now=now,
+            overdue_before=now - views.LOAN_PERIOD,
+            loan_days=views.LOAN_PERIOD.days,
+        )
+
+    @get("/feed")
+    async def feed(
+        self, request: Request[Any, Any, Any], queries: Queries, clock: Now
+    ) -> Template:
+        """The latest movements (the console polls it with HTMX)."""
+        moves = await queries.recent_movements(20)
+        wanted = [m.actor_ref for m in moves] + [m.to_ref for m in moves]
+        refs = await links.ref_links(wanted, queries)
+        return page(
+            request,
+            "agents/_feed.html",
+            moves=moves,
+            refs=refs,
+            now=clock.now(),
+        )
 
 
-def _form_context(form: RecordForm, result: Any, item: str = "") -> dict[str, Any]:
-    return {
-        "form": form,
-        "kinds": MANUAL_KINDS,
-        "result": result,
-        "item_typed": item,
-        "event_id": str(uuid.uuid4()),
-    }
+def _home_ref(item: Item) -> str | None:
+    """The place an item belongs (its cote): a shelf for a box, a box for a file."""
+    if item.home_location_id:
+        return f"location:{item.home_location_id}"
+    if item.home_container_id:
+        return f"container:{item.home_container_id}"
+    return None

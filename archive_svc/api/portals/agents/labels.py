@@ -7,6 +7,7 @@ says how many labels and pages it makes and what had to be shortened; a plain su
 downloads the PDF. Both go through :func:`archive_svc.printing.render`.
 """
 
+import logging
 import re
 from datetime import datetime
 from typing import Annotated, Any
@@ -20,8 +21,9 @@ from litestar.response import Template
 import labels
 from archive_svc import printing
 from archive_svc.access.rules import Action
-from archive_svc.api import i18n
+from archive_svc.api import i18n, vocabulary
 from archive_svc.api.i18n import N_, _
+from archive_svc.api.portals.agents import preview
 from archive_svc.api.portals.agents.schemas import LabelForm, Short
 from archive_svc.api.portals.common import PAGE_MAX_BODY, page
 from archive_svc.domain import errors
@@ -41,6 +43,7 @@ KINDS = {
     "envelope": N_("Enveloppes de documents originaux"),
     "location": N_("Emplacements (tablettes, travées, magasins)"),
 }
+log = logging.getLogger(__name__)
 _SPLIT = re.compile(r"[\s,;]+")
 
 FormBody = URLEncodedBody[LabelForm]
@@ -53,7 +56,7 @@ def print_job(form: LabelForm, lang: str) -> printing.PrintJob:
         start = int(form.start or "1")
     except ValueError:
         raise printing.SelectionError(
-            f"start position {form.start!r} is not a number"
+            f"start position {form.start!r} is not a number", reason="start"
         ) from None
     kind, query = form.kind, None
     codes: tuple[str, ...] = ()
@@ -81,7 +84,11 @@ def print_job(form: LabelForm, lang: str) -> printing.PrintJob:
 
 def _need(value: str, what: str) -> None:
     if not value.strip():
-        raise printing.SelectionError(f"give {what}")
+        raise Incomplete(f"give {what}", reason="missing")
+
+
+class Incomplete(printing.SelectionError):
+    """A field the selection needs is still empty: a hint, not an error."""
 
 
 class LabelsController(Controller):
@@ -117,10 +124,18 @@ class LabelsController(Controller):
         try:
             job = print_job(data, i18n.current())
             result = await printing.render(job, queries)
+        except Incomplete:
+            return page(request, "agents/_labels_summary.html", error="", result=None)
         except (errors.DomainError, labels.LabelError) as exc:
             return page(request, "agents/_labels_summary.html", error=_message(exc))
         return page(
-            request, "agents/_labels_summary.html", result=result, job=job, error=""
+            request,
+            "agents/_labels_summary.html",
+            result=result,
+            job=job,
+            error="",
+            image=preview.data_url(preview.first_page_png(result.pdf)),
+            shortened=[_shortened(w) for w in result.warnings],
         )
 
     @post("/", status_code=200)
@@ -145,8 +160,32 @@ class LabelsController(Controller):
         )
 
 
+_CUT = re.compile(
+    r"^label (\d+) \(page (\d+), slot (\d+)\): text truncated: '(.*)' -> '(.*)'$"
+)
+
+
+def _shortened(warning: str) -> str:
+    """A renderer's warning (English, for logs) as a sentence in the page's language."""
+    match = _CUT.match(warning)
+    if match is None:
+        return warning
+    number, page_no, slot, original, printed = match.groups()
+    return _(
+        "Étiquette %(n)s (page %(page)s, case %(slot)s) : « %(original)s » devient « %(printed)s »"
+    ) % {
+        "n": number,
+        "page": page_no,
+        "slot": slot,
+        "original": original,
+        "printed": printed,
+    }
+
+
 def _message(exc: Exception) -> str:
-    return exc.message if isinstance(exc, errors.DomainError) else str(exc)
+    """The refusal in the page's language (the English text goes to the log)."""
+    log.info("label selection refused: %s", exc)
+    return vocabulary.explain(exc)
 
 
 def _today() -> str:

@@ -7,9 +7,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from archive_svc.access.principals import Role
 from archive_svc.access.rules import Action
 from archive_svc.api import i18n
-from archive_svc.api.auth import WebSession, client_address
+from archive_svc.api.auth import Caller, WebSession, client_address
 from archive_svc.api.i18n import _
 from archive_svc.api.journal import RequestJournal
 from archive_svc.api.portals.common import page, safe_next
@@ -17,6 +18,20 @@ from archive_svc.api.portals.session.schemas import LangForm, LoginForm
 from archive_svc.api.security import SESSION_IDLE_S
 from archive_svc.services import people
 from archive_svc.services.ports import AbstractUnitOfWork, Clock
+
+LANDINGS = (
+    (Role.ARCHIVE_AGENT, "/console/"),
+    (Role.ARCHIVE_MANAGER, "/journal/"),
+    (Role.DPO_AUDITOR, "/journal/"),
+    (Role.ADMINISTRATOR, "/admin/users/"),
+)
+
+
+def landing_page(roles: frozenset[str]) -> str | None:
+    for role, path in LANDINGS:
+        if role in roles:
+            return path
+    return None
 
 
 class SessionController(Controller):
@@ -86,5 +101,12 @@ class SessionController(Controller):
         return response
 
     @get("/", opt={"action": Action.USE_HOME})
-    async def home(self, request: Request[Any, Any, Any]) -> Template:
+    async def home(
+        self, request: Request[Any, Any, Any], caller: NamedDependency[Caller]
+    ) -> Template | Redirect:
+        """Each person lands on the page of their work: the console for archive
+        agents, the journal for managers and auditors, people for administrators."""
+        landing = landing_page(caller.roles)
+        if landing is not None:
+            return Redirect(landing, status_code=303)
         return page(request, "session/home.html", idle_minutes=SESSION_IDLE_S // 60)
