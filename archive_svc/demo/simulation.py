@@ -47,6 +47,8 @@ PACE_S = 3.0
 PAUSE_S = 45.0
 """Seconds between two mornings of a station."""
 OFFICERS = ("officer.nguyen", "officer.diallo")
+FORGOTTEN = timedelta(days=20)
+"""Files out longer than this are not brought back by the simulated mornings."""
 SEEDED_DAYS_AGO = 120
 """The demo's holdings are seeded as if this many days ago (they have a past)."""
 
@@ -206,13 +208,15 @@ async def _new_boxes_at_intake(runtime: bootstrap.Runtime, count: int) -> list[s
 async def _held_by_officers(
     runtime: bootstrap.Runtime, older_than: timedelta
 ) -> list[str]:
+    """Files officers hold since more than ``older_than``; the ones out for weeks
+    stay out (somebody forgot them: the home page counts them as overdue)."""
     lines, _ = await runtime.console.out_of_stores(0, 200)
-    limit = runtime.clock.now() - older_than
+    now = runtime.clock.now()
     return [
         ln.item.barcode
         for ln in lines
         if ln.holder_id in OFFICERS
-        and ln.since < limit
+        and now - FORGOTTEN < ln.since < now - older_than
         and ln.item.kind is ItemKind.FILE
     ]
 
