@@ -121,7 +121,7 @@ def test_an_agents_morning(page, served, lang: str, tmp_path: Path) -> None:
     page.locator("#item").press("Enter")
     outcome = page.locator("#record-outcome[data-outcome='ok']")
     outcome.wait_for()
-    assert f"{box} → {shelf}" in outcome.inner_text()
+    assert f"{number} → {shelf}" in outcome.inner_text()
 
     # its new shelf, then the labels of the boxes there, previewed, then the PDF
     outcome.get_by_role("link", name=shelf).click()

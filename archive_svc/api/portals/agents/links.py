@@ -41,6 +41,9 @@ async def ref_links(
     codes = await queries.ref_labels(wanted)
     people = {r.partition(":")[2] if ":" in r else r for r in wanted}
     names = await queries.principals(people)
+    boxes = await queries.items_by_ids(
+        r.partition(":")[2] for r in wanted if r.startswith("container:")
+    )
     links: dict[str, Link] = {}
     for ref in wanted:
         kind, _, ident = ref.partition(":")
@@ -50,7 +53,11 @@ async def ref_links(
             code = codes[ref]
             links[ref] = Link(vocabulary.place(code), location_url(code))
         elif ref in codes and kind == "container":
-            links[ref] = Link(codes[ref], item_url(codes[ref]))
+            box = boxes.get(ident)
+            label = (
+                f"{vocabulary.label('item_kind', box.kind)} {box.number}" if box else ""
+            )
+            links[ref] = Link(label or codes[ref], item_url(codes[ref]))
         elif ident in names:
             links[ref] = Link(names[ident].display_name, person_url(ident))
     return links
