@@ -213,7 +213,11 @@ async def _item_label(code: str, kind: str, queries: Queries) -> labels.LabelSpe
         raise errors.UnknownBarcode(code)
     item = view.item
     if item.kind is not _ITEM_KIND[kind]:
-        raise errors.WrongKind(f"{item.barcode} is a {item.kind.value}, not a {kind}")
+        raise errors.WrongKind(
+            f"{item.barcode} is a {item.kind.value}, not a {kind}",
+            reason="label_kind",
+            value=item.barcode,
+        )
     if item.kind is ItemKind.FILE:
         return labels.FileLabel(item.barcode, item.number, item.division)
     if item.kind is ItemKind.BOX:

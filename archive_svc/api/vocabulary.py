@@ -202,9 +202,18 @@ REFUSALS: Mapping[str, str] = {
         "Un mouvement est toujours enregistré au nom de la personne connectée."
     ),
     "invalid_selection": N_("Cette sélection ne peut pas être imprimée."),
-    "invalid_selection:missing": N_(
-        "Indiquez d'abord ce qu'il faut imprimer : un lieu, une boîte, des tablettes ou des dates."
+    "invalid_selection:missing_ref": N_(
+        "Indiquez le lieu ou la boîte (code-barres ou cote)."
     ),
+    "invalid_selection:missing_first": N_("Indiquez la première tablette."),
+    "invalid_selection:missing_last": N_("Indiquez la dernière tablette."),
+    "invalid_selection:missing_since": N_("Indiquez le premier jour."),
+    "invalid_selection:unknown_selection": N_("Cette sélection n'existe pas."),
+    "label_error:layout": N_("La planche « %(value)s » n'existe pas."),
+    "label_error:start": N_(
+        "La première étiquette libre doit être un nombre de 1 à %(value)s."
+    ),
+    "wrong_kind:label_kind": N_("%(value)s n'est pas du type d'étiquettes choisi."),
     "invalid_selection:unknown_kind": N_("Ce type d'étiquette n'existe pas."),
     "invalid_selection:empty": N_("Cette sélection est vide : rien à imprimer."),
     "invalid_selection:too_many": N_(

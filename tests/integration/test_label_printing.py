@@ -6,6 +6,7 @@ the barcodes on the sheet are exactly the ones it names.
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -159,36 +160,43 @@ def test_the_preview_counts_labels_and_pages(store, agent):
     ("fields", "message"),
     [
         ({"selection": "contents", "ref": "NOWHERE-42"}, "NOWHERE-42"),
-        ({"selection": "contents", "ref": ""}, "give a location or box barcode"),
-        ({"selection": "range", "first": "x", "last": ""}, "give the last shelf"),
-        ({"selection": "accessions", "since": "31/12/2026"}, "not a day"),
-        ({"selection": "codes", "codes": "", "kind": "box"}, "empty"),
-        ({"selection": "command", "layout": "letter-us"}, "avery-l7160"),
-        ({"selection": "command", "start": "99"}, "start"),
-        ({"selection": "command", "start": "two"}, "not a number"),
-        ({"selection": "teleport"}, "unknown selection"),
+        ({"selection": "contents", "ref": ""}, "Indiquez le lieu ou la boîte"),
+        ({"selection": "range", "first": "x", "last": ""}, "la dernière tablette"),
+        ({"selection": "accessions", "since": "31/12/2026"}, "31/12/2026 » n'est pas"),
+        ({"selection": "codes", "codes": "", "kind": "box"}, "vide : rien à imprimer"),
+        ({"selection": "command", "layout": "letter-us"}, "« letter-us » n'existe"),
+        ({"selection": "command", "start": "99"}, "un nombre de 1 à 21"),
+        ({"selection": "command", "start": "two"}, "doit être un nombre"),
+        ({"selection": "teleport"}, "Cette sélection n'existe pas."),
     ],
 )
 def test_bad_selections_say_what_is_wrong(store, agent, fields, message):
     r = post(agent, **fields)
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("text/html")
-    assert message in r.text
+    assert message in html.unescape(r.text)
     preview = post(agent, "/console/labels/preview", **fields)
-    assert 'data-summary="error"' in preview.text and message in preview.text
+    incomplete = any(v == "" for k, v in fields.items() if k in ("ref", "last"))
+    summary = "empty" if incomplete else "error"  # a field not filled yet is no error
+    assert f'data-summary="{summary}"' in preview.text
+    assert message in html.unescape(preview.text)
 
 
 def test_a_box_label_is_refused_for_a_file_barcode(store, agent):
     _, _, _, files = store
     r = post(agent, selection="codes", codes=files[0].barcode, kind="box")
-    assert r.status_code == 400 and "not a box" in r.text
+    assert r.status_code == 400
+    assert (
+        f"{files[0].barcode} n'est pas du type d'étiquettes choisi."
+        in html.unescape(r.text)
+    )
 
 
 def test_a_shelf_range_across_kinds_is_refused(store, agent):
     _, shelves, _, _ = store
     bay = shelves[0].code.rsplit("-S", 1)[0]
     r = post(agent, selection="range", first=shelves[0].barcode, last=bay)
-    assert r.status_code == 400 and "not a shelf" in r.text
+    assert r.status_code == 400 and "n'est pas une tablette." in html.unescape(r.text)
 
 
 def test_location_and_box_pages_link_to_the_prefilled_form(store, agent):

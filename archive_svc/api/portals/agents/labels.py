@@ -65,26 +65,28 @@ def print_job(form: LabelForm, lang: str) -> printing.PrintJob:
     elif form.selection == "codes":
         codes = tuple(c for c in _SPLIT.split(form.codes) if c)
     elif form.selection in ("contents", "shelves"):
-        _need(form.ref, "a location or box barcode")
+        _need(form.ref, "a location or box barcode", "ref")
         query = f"{form.selection}:{form.ref.strip()}"
         if form.selection == "shelves":
             kind = "location"
     elif form.selection == "range":
-        _need(form.first, "the first shelf")
-        _need(form.last, "the last shelf")
+        _need(form.first, "the first shelf", "first")
+        _need(form.last, "the last shelf", "last")
         query, kind = f"range:{form.first.strip()}..{form.last.strip()}", "location"
     elif form.selection == "accessions":
-        _need(form.since, "the first day")
+        _need(form.since, "the first day", "since")
         span = form.since.strip() + (f"..{form.until.strip()}" if form.until else "")
         query = f"accessions:{span}"
     else:
-        raise printing.SelectionError(f"unknown selection {form.selection!r}")
+        raise printing.SelectionError(
+            f"unknown selection {form.selection!r}", reason="unknown_selection"
+        )
     return printing.PrintJob(kind, form.layout, codes, query, start, lang)
 
 
-def _need(value: str, what: str) -> None:
+def _need(value: str, what: str, field: str) -> None:
     if not value.strip():
-        raise Incomplete(f"give {what}", reason="missing")
+        raise Incomplete(f"give {what}", reason=f"missing_{field}")
 
 
 class Incomplete(printing.SelectionError):
@@ -124,10 +126,12 @@ class LabelsController(Controller):
         try:
             job = print_job(data, i18n.current())
             result = await printing.render(job, queries)
-        except Incomplete:
-            return page(request, "agents/_labels_summary.html", error="", result=None)
+        except Incomplete as missing:
+            hint = _message(missing, data)
+            return page(request, "agents/_labels_summary.html", hint=hint, error="")
         except (errors.DomainError, labels.LabelError) as exc:
-            return page(request, "agents/_labels_summary.html", error=_message(exc))
+            error = _message(exc, data)
+            return page(request, "agents/_labels_summary.html", error=error)
         return page(
             request,
             "agents/_labels_summary.html",
@@ -147,7 +151,7 @@ class LabelsController(Controller):
             job = print_job(data, i18n.current())
             result = await printing.render(job, queries)
         except (errors.DomainError, labels.LabelError) as exc:
-            return _form_page(request, data, _message(exc), 400)
+            return _form_page(request, data, _message(exc, data), 400)
         name = f"etiquettes-{job.kind}-{datetime.now():%Y%m%d-%H%M%S}.pdf"
         return Response(
             result.pdf,
@@ -182,9 +186,14 @@ def _shortened(warning: str) -> str:
     }
 
 
-def _message(exc: Exception) -> str:
+def _message(exc: Exception, form: LabelForm) -> str:
     """The refusal in the page's language (the English text goes to the log)."""
     log.info("label selection refused: %s", exc)
+    if isinstance(exc, labels.LayoutError):
+        known = {layout.name: layout for layout in labels.layouts()}
+        if form.layout not in known:
+            return vocabulary.refusal("label_error:layout", form.layout)
+        return vocabulary.refusal("label_error:start", str(known[form.layout].capacity))
     return vocabulary.explain(exc)
 
 
