@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import pytest
@@ -317,6 +318,25 @@ def test_an_administrator_creates_and_disables_people(site):
     assert 'id="disable-new.agent"' in page.text
     with TestClient(client.app, base_url="http://testserver.local") as other:
         assert sign_in(other, "new.agent").status_code == 303
+
+
+def test_an_administrator_cannot_disable_themself_or_the_system_account(site):
+    client, runtime, *_ = site
+    sign_in(client, "admin.x")
+    token = csrf(client)
+    listing = client.get("/admin/users/")
+    assert 'id="disable-admin.x"' not in listing.text
+    assert 'id="disable-system"' not in listing.text
+    assert '<option value="" selected disabled>' in listing.text, "no default role"
+    assert "Administrateur" in listing.text and ">administrator<" not in listing.text
+    for person in ("admin.x", "system"):
+        r = client.post(f"/admin/users/{person}/disable", data={"_csrf_token": token})
+        assert r.status_code == 400
+        assert "ni le compte système" in html.unescape(r.text)
+    people = client.blocking_portal.call(
+        runtime.queries.principals, ["admin.x", "system"]
+    )
+    assert all(p.active for p in people.values()) and len(people) == 2
 
 
 def test_an_administrator_resets_a_password_and_lifts_the_lockout(site):
