@@ -128,6 +128,19 @@ def test_an_htmx_request_after_expiry_asks_the_browser_to_sign_in_again(site):
     assert r.headers["hx-redirect"] == "/login?next=/console/record"
 
 
+def test_a_completion_after_expiry_leaves_the_page_alone(site):
+    """Typing a destination must not carry the agent off mid-scan: the form's own
+    submit takes them to sign in, what they typed kept."""
+    client, *_ = site
+    r = client.get(
+        "/console/suggest",
+        params={"to": "M1"},
+        headers={"hx-request": "true"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 401 and "hx-redirect" not in r.headers
+
+
 def test_forms_without_a_csrf_token_are_refused_with_a_page(site):
     client, *_ = site
     csrf(client)

@@ -49,6 +49,11 @@ def page(
     )
 
 
+def _in_background(request: Request[Any, Any, Any]) -> bool:
+    handler = request.scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get("background"))
+
+
 def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     target = request.url.path
     if request.url.query:
@@ -63,6 +68,10 @@ def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
                 target = came_from[len(base) :]
                 break
     location = "/login?next=" + quote(safe_next(target), safe="/")
+    if request.headers.get("hx-request") and _in_background(request):
+        # A completion asked for while typing: say nothing; the form's own submit
+        # takes the person to sign in, with what they typed kept.
+        return Response(b"", status_code=401)
     if request.headers.get("hx-request"):
         return Response(b"", status_code=401, headers={"HX-Redirect": location})
     return Redirect(location, status_code=303)

@@ -110,7 +110,7 @@ class RecordController(Controller):
             **_context(keep, result, data.item.strip(), view, data.to.strip()),
         )
 
-    @get("/suggest")
+    @get("/suggest", opt={"background": True})
     async def suggest(
         self,
         request: Request[Any, Any, Any],
