@@ -50,8 +50,7 @@ def page(
 
 
 def _in_background(request: Request[Any, Any, Any]) -> bool:
-    handler = request.scope.get("route_handler")
-    return bool(handler is not None and handler.opt.get("background"))
+    return bool(request.route_handler.opt.get("background"))
 
 
 def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:

@@ -84,7 +84,7 @@ class UsersController(Controller):
             message = _(
                 "Vous ne pouvez pas désactiver votre propre compte ni le compte système."
             )
-            return await _listing(request, queries, PersonCreate(), message, 400)
+            return await _listing(request, queries, PersonCreate(), message, 403)
         await people.set_active(person_id, False, uow, _admin(caller))
         return Redirect("/admin/users", status_code=303)
 
