@@ -176,8 +176,8 @@ def day_span(text: str) -> tuple[datetime, datetime]:
     ):
         raise SelectionError(
             f"{text!r}: days from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
-            reason="bad_day",
-            value=text,
+            reason="day_range",
+            value=f"{FIRST_DAY.isoformat()} / {LAST_DAY.isoformat()}",
         )
     since = datetime.combine(start, time(), ARCHIVE_TZ)
     until = (

@@ -225,6 +225,7 @@ REFUSALS: Mapping[str, str] = {
         "Les deux tablettes ne sont pas sur le même site."
     ),
     "invalid_selection:bad_day": N_("« %(value)s » n'est pas une date."),
+    "invalid_selection:day_range": N_("Les jours vont de %(value)s."),
     "invalid_selection:span_reversed": N_("La période finit avant de commencer."),
     "invalid_selection:start": N_(
         "La première étiquette libre doit être un nombre entre 1 et le nombre d'étiquettes de la planche."

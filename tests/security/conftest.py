@@ -112,7 +112,7 @@ class Site:
                 rt.clock,
                 rt.policy,
                 login_throttle=people.AddressThrottle(limit=10_000),
-                **deps,
+                **{"console": rt.console, **deps},
             )
         )
         return TestClient(app, base_url=BASE_URL, raise_server_exceptions=False)

@@ -80,7 +80,13 @@ def auth(token: str) -> dict[str, str]:
 @contextmanager
 def api_client(runtime) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     app = create_app(
-        AppDeps(runtime.uow, runtime.queries, runtime.clock, runtime.policy)
+        AppDeps(
+            runtime.uow,
+            runtime.queries,
+            runtime.clock,
+            runtime.policy,
+            console=runtime.console,
+        )
     )
     with TestClient(app) as client:
         yield client

@@ -29,6 +29,7 @@ def _app(runtime):  # type: ignore[no-untyped-def]
             runtime.clock,
             runtime.policy,
             login_throttle=people.AddressThrottle(limit=LIMIT),
+            console=runtime.console,
         )
     )
 
