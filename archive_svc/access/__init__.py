@@ -8,6 +8,7 @@ coarse, role-level route table of the API.
 from archive_svc.access.citations import CITATIONS, Citation
 from archive_svc.access.communicability import (
     DELAYS,
+    GRANULARITIES,
     Communicability,
     add_years,
     communicability,
@@ -32,6 +33,7 @@ __all__ = [
     "DEFAULT_RULES",
     "DELAYS",
     "DOCUMENT_KINDS",
+    "GRANULARITIES",
     "OUTCOMES",
     "PURPOSES",
     "REASONS",

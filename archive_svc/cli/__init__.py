@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from archive_svc.cli import (
+    access,
     audit,
     gateway,
     inventory,
@@ -45,6 +46,7 @@ GROUPS: tuple[CommandGroup, ...] = (
     gateway,
     station,  # station register, disable, list, mosquitto-config
     user,
+    access,  # access decide
 )
 
 
