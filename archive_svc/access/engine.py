@@ -2,9 +2,9 @@
 
 Evaluation order (access-rules.md §3.1):
 
-1. hard denials: D1 (a foreign authority, whatever it asks or holds), then an unknown
-   role or purpose (denied by default, rule ``Z``), D2 (destroyed or missing), D3
-   (reader ban);
+1. hard denials, rows of ``table.HARD_DENIALS`` in order: D1 (a foreign authority,
+   whatever it asks or holds), D2 (destroyed or missing), D3 (reader ban); then an
+   unknown role or purpose is denied by default (rule ``Z``);
 2. a request touching an audio recording tries only A1, E1, E2 and P2, else P3 denies;
 3. otherwise the rows of (role, purpose) in table order: the first whose condition
    holds wins;
@@ -32,6 +32,12 @@ from archive_svc.access.conditions import CONDITIONS, Condition, Docs
 from archive_svc.access.facts import Decision, Derogation, FileFacts, Principal
 from archive_svc.access.principals import ROLE_NAMES
 from archive_svc.access.reasons import REASONS
+
+
+EVALUATION = "2026-12-01.1"
+"""Revision of the evaluation logic below (order, modifiers): part of every rule set's
+version, so a decision journaled under other logic never shares its version. Change
+it with any change of behaviour in this module or ``conditions.py``."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +80,11 @@ class RuleSet:
         self._check()
         self.version = self._hash()
         self._cache: dict[tuple[object, ...], Decision] = {}
-        self._fixed = {
-            row.id: self._build(row, ())
-            for row in (*table.HARD_DENIALS, table.AUDIO_DENIAL)
-        }
+        self._hard = tuple(
+            (row.roles, CONDITIONS[row.condition], self._build(row, ()))
+            for row in table.HARD_DENIALS
+        )
+        self._audio_denial = self._build(table.AUDIO_DENIAL, ())
         self._unknown_role = self._default_denial(("unknown_role",))
         self._unknown_purpose = self._default_denial(("unknown_purpose",))
         self._index = self._compile()
@@ -111,23 +118,20 @@ class RuleSet:
         derogation: Derogation | None = None,
     ) -> Decision:
         p, f = principal, file
-        if p.role == "foreign_authority":
-            return self._fixed["D1"]
+        for roles, condition, denial in self._hard:
+            if (not roles or p.role in roles) and condition(p, f, at, (), None, self):
+                return denial
         candidates = self._index.get((p.role, purpose))
         if candidates is None:
             if p.role not in ROLE_NAMES:
                 return self._unknown_role
             return self._unknown_purpose
-        if not f.available:
-            return self._fixed["D2"]
-        if p.banned_until is not None and p.banned_until > at:
-            return self._fixed["D3"]
         docs: Docs = f.documents if request_documents is None else request_documents
         audio = v.AUDIO_RECORDING in docs
         for c in candidates.audio_rows if audio else candidates.rows:
             if c.condition(p, f, at, docs, derogation, self):
                 return self._modified(c, p, f, at, docs, derogation)
-        return self._fixed["P3"] if audio else candidates.unmatched
+        return self._audio_denial if audio else candidates.unmatched
 
     def _modified(
         self,
@@ -177,11 +181,11 @@ class RuleSet:
         outcome, escalate_to = row.outcome, row.escalate_to
         restrictions = set(extra if extra is not None else row.restrictions)
         reasons, basis = list(row.reasons), list(row.basis)
+        if any(mod.id == "M4" for mod in mods):
+            # the authorisation the row relies on does not hold: that is the answer
+            outcome, escalate_to, restrictions = v.DENY, None, set()
+            reasons, mods = [table.NEED_REASONS[row.needs or ""]], ()
         for mod in mods:
-            if mod.id == "M4":
-                outcome, escalate_to, restrictions = v.DENY, None, set()
-                reasons.append(table.NEED_REASONS[row.needs or ""])
-                break
             reasons.append(mod.reason)
             basis.extend(mod.basis)
             if mod.id == "M2":
@@ -253,6 +257,7 @@ class RuleSet:
             "citations": {k: asdict(c) for k, c in sorted(self.citations.items())},
             "reasons": {k: asdict(r) for k, r in sorted(REASONS.items())},
             "delays": {k: asdict(d) for k, d in DELAYS.items()},
+            "evaluation": EVALUATION,
             "granularity": self.granularity,
             "medical": self.medical,
         }
