@@ -13,6 +13,7 @@ Dates: ``granularity="day"`` is the same day N years later (29 February gives
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -154,6 +155,14 @@ def opening(
     return main, rule.code
 
 
+@functools.cache
+def _in_table_order(ids: tuple[str, ...]) -> tuple[DelayRule, ...]:
+    unknown = set(ids) - DELAYS.keys()
+    if unknown or not ids:
+        raise ValueError(f"unknown delay rule(s): {', '.join(sorted(unknown)) or '-'}")
+    return tuple(rule for rule_id, rule in DELAYS.items() if rule_id in ids)
+
+
 def communicability(
     file: FileFacts,
     *,
@@ -166,12 +175,8 @@ def communicability(
     :func:`rules_for`). A rule with no date (missing anchor, never) wins: the file
     stays restricted with its date unknown."""
     ids = tuple(rule_ids) if rule_ids is not None else rules_for(file, medical=medical)
-    unknown = set(ids) - DELAYS.keys()
-    if unknown or not ids:
-        raise ValueError(f"unknown delay rule(s): {', '.join(sorted(unknown)) or '-'}")
     best: tuple[date, Communicability] | None = None
-    for rule_id in (r for r in DELAYS if r in ids):
-        rule = DELAYS[rule_id]
+    for rule in _in_table_order(ids):
         day, code = opening(rule, file, granularity, applicant_birth_date)
         result = Communicability(day, rule.id, code, rule.basis)
         if day is None:
@@ -180,3 +185,18 @@ def communicability(
             best = (day, result)
     assert best is not None
     return best[1]
+
+
+def opening_date(
+    file: FileFacts, *, granularity: str = "day", medical: bool = False
+) -> date | None:
+    """``communicability(file).opening_date`` without the explanation (the engine's
+    path: it asks for every researcher's request and every record of the portal)."""
+    latest: date | None = None
+    for rule in _in_table_order(rules_for(file, medical=medical)):
+        day = opening(rule, file, granularity)[0]
+        if day is None:
+            return None
+        if latest is None or day > latest:
+            latest = day
+    return latest

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from archive_svc.access import vocabulary as v
-from archive_svc.access.communicability import communicability
+from archive_svc.access.communicability import opening_date
 from archive_svc.access.facts import Derogation, FileFacts, Principal
 
 if TYPE_CHECKING:
@@ -28,9 +28,7 @@ Condition = Callable[
 def _communicable(f: FileFacts, at: date, rs: RuleSet) -> bool:
     opening = f.communicable_from
     if opening is None:
-        opening = communicability(
-            f, granularity=rs.granularity, medical=rs.medical
-        ).opening_date
+        opening = opening_date(f, granularity=rs.granularity, medical=rs.medical)
     return opening is not None and at >= opening
 
 

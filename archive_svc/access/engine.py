@@ -33,19 +33,26 @@ from archive_svc.access.facts import Decision, Derogation, FileFacts, Principal
 from archive_svc.access.principals import ROLE_NAMES
 from archive_svc.access.reasons import REASONS
 
-
 EVALUATION = "2026-12-01.1"
 """Revision of the evaluation logic below (order, modifiers): part of every rule set's
 version, so a decision journaled under other logic never shares its version. Change
 it with any change of behaviour in this module or ``conditions.py``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Compiled:
+    """A row ready for ``decide``: its predicate, which modifiers can touch it, and
+    its decision when none does."""
+
     row: table.Row
     index: int
     condition: Condition
-    allows: bool
+    plain: Decision
+    needs: str | None
+    m1: bool
+    m2: bool
+    m3: bool
+    copies_derogation: bool
 
 
 @dataclass(frozen=True)
@@ -142,20 +149,20 @@ class RuleSet:
         docs: Docs,
         derogation: Derogation | None,
     ) -> Decision:
-        row = c.row
-        m4 = row.needs is not None and not _holds(row.needs, p, at)
-        m1 = c.allows and f.sensitive and not row.m1_exempt and not p.authorised_by_dg
-        m2 = (
-            row.side != "internal"
-            and row.outcome != v.DENY
-            and (v.CONFIDENTIAL_SOURCE in f.documents or v.CONFIDENTIAL_SOURCE in docs)
+        m4 = c.needs is not None and not _holds(c.needs, p, at)
+        m1 = c.m1 and f.sensitive and not p.authorised_by_dg
+        m2 = c.m2 and (
+            v.CONFIDENTIAL_SOURCE in f.documents or v.CONFIDENTIAL_SOURCE in docs
         )
         m3 = (
-            c.allows
+            c.m3
             and f.interior_custody
             and f.status in v.REJECTED
             and not p.authorised_by_dg
         )
+        if not (m1 or m2 or m3 or m4 or c.copies_derogation):
+            return c.plain
+        row = c.row
         extra = (
             derogation.restrictions
             if row.derogation_restrictions and derogation is not None
@@ -215,9 +222,15 @@ class RuleSet:
 
     def _compile(self) -> dict[tuple[str, str], _Candidates]:
         compiled = [
-            _Compiled(row, i, CONDITIONS[row.condition], row.outcome in v.ALLOWED)
+            _Compiled(
+                row, i, CONDITIONS[row.condition], self._build(row, ()), row.needs,
+                m1=row.outcome in v.ALLOWED and not row.m1_exempt,
+                m2=row.side != "internal" and row.outcome != v.DENY,
+                m3=row.outcome in v.ALLOWED,
+                copies_derogation=row.derogation_restrictions,
+            )
             for i, row in enumerate(self.rows)
-        ]
+        ]  # fmt: skip
         index = {}
         for role in ROLE_NAMES:
             for purpose in v.PURPOSES:

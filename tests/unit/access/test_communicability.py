@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive_svc import access
 from archive_svc.access import FileFacts, Principal, communicability
-from archive_svc.access.communicability import DELAYS, add_years
+from archive_svc.access.communicability import DELAYS, add_years, opening_date
 
 
 def file(last: date | None = date(1986, 6, 14), **kw) -> FileFacts:
@@ -192,3 +194,21 @@ def test_unknown_rules_and_granularities_are_errors():
         communicability(file(), rule_ids=["NOPE"])
     with pytest.raises(ValueError):
         communicability(file(), granularity="month")
+
+
+@settings(max_examples=300)
+@given(
+    last=st.none() | st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)),
+    death=st.none() | st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)),
+    medical_document=st.booleans(),
+    medical=st.booleans(),
+    granularity=st.sampled_from(sorted(access.GRANULARITIES)),
+)
+def test_the_engines_short_path_gives_the_same_opening_date(
+    last, death, medical_document, medical, granularity
+):
+    f = file(last, applicant_death_date=death,
+             documents=("medical",) if medical_document else ())  # fmt: skip
+    assert opening_date(f, granularity=granularity, medical=medical) == (
+        communicability(f, granularity=granularity, medical=medical).opening_date
+    )
