@@ -196,7 +196,7 @@ def test_unknown_rules_and_granularities_are_errors():
         communicability(file(), granularity="month")
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     last=st.none() | st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)),
     death=st.none() | st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)),

@@ -110,7 +110,7 @@ def touches_audio(r: dict) -> bool:
     return "audio_recording" in (r["file"].documents if docs is None else docs)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(requests())
 def test_a_foreign_authority_is_never_allowed_anything(r):
     r["principal"] = replace(r["principal"], role="foreign_authority")
@@ -129,7 +129,7 @@ def every_pair(r: dict):
         yield {**r, "principal": replace(r["principal"], role=role), "purpose": purpose}
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(requests())
 def test_an_audio_recording_is_reachable_only_by_its_four_rows(r):
     asked = r["request_documents"]
@@ -182,7 +182,7 @@ RESTRICTING = {
 }
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(requests(), st.sampled_from(sorted(RESTRICTING)))
 def test_restrictions_never_widen_access(r, change):
     for each in every_pair(r):
@@ -203,7 +203,7 @@ SECOND_RULE_SET = access.RuleSet()
 """Same table, its own shared decisions: a decision never depends on what came before."""
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(requests())
 def test_the_same_facts_give_the_same_decision(r):
     first = decide(r)
@@ -229,7 +229,7 @@ ESCALATING_ROWS = {
 }
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(requests())
 def test_authorised_by_the_dg_never_escalates_twice(r):
     for each in every_pair(r):
@@ -251,7 +251,7 @@ def check_one_escalation(r: dict) -> None:
         assert authorised.allowed
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(requests())
 def test_every_decision_is_well_formed(r):
     decision = decide(r)
